@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         versionProvider = NuriCommand.Version.class,
         description = "Nuri: run, adapt, make data for and measure open-weight LLMs on your own machines.",
         subcommands = {
+            // one line per subcommand, kept in alphabetical order
             CommandLine.HelpCommand.class,
         })
 public final class NuriCommand implements Runnable {

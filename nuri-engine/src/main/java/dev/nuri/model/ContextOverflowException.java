@@ -1,0 +1,11 @@
+package dev.nuri.model;
+
+import dev.nuri.NuriException;
+
+/** Tokens that do not fit in the context: Nuri never truncates silently. */
+public class ContextOverflowException extends NuriException {
+    public ContextOverflowException(int have, int adding, int contextLength) {
+        super("the sequence would need " + (have + adding) + " tokens (" + have + " cached + " + adding
+                + " new) but the context holds " + contextLength + "; shorten the prompt or raise the context length");
+    }
+}
