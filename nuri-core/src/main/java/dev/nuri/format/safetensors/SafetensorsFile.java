@@ -59,7 +59,8 @@ public final class SafetensorsFile implements TensorSource {
     public static SafetensorsFile open(Path path) {
         MappedFile file = MappedFile.map(path);
         try {
-            return read(file);
+            Header h = parse(path, file.segment());
+            return new SafetensorsFile(file, h.dataStart(), h.metadata(), h.infos());
         } catch (RuntimeException e) {
             file.close();
             throw e;
@@ -70,9 +71,12 @@ public final class SafetensorsFile implements TensorSource {
         return new ModelFormatException(path + ": " + problem);
     }
 
-    private static SafetensorsFile read(MappedFile file) {
-        Path path = file.path();
-        MemorySegment seg = file.segment();
+    /** What a header says. */
+    record Header(long dataStart, Map<String, String> metadata, Map<String, SafetensorsTensorInfo> infos) {
+    }
+
+    /** Parses and validates the header of the safetensors file {@code seg} (named {@code path} in errors). */
+    static Header parse(Path path, MemorySegment seg) {
         long size = seg.byteSize();
         if (size < 8) {
             throw fail(path, "file too small to be safetensors (" + size + " bytes; the header length alone is 8)");
@@ -116,7 +120,7 @@ public final class SafetensorsFile implements TensorSource {
             }
         }
         checkTiling(path, infos.values(), dataSize);
-        return new SafetensorsFile(file, dataStart, metadata, Collections.unmodifiableMap(infos));
+        return new Header(dataStart, metadata, Collections.unmodifiableMap(infos));
     }
 
     private static Map<String, String> readMetadata(Path path, JsonNode node) {
