@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             // one line per subcommand, kept in alphabetical order
             CommandLine.HelpCommand.class,
+            InspectCommand.class,
         })
 public final class NuriCommand implements Runnable {
 
