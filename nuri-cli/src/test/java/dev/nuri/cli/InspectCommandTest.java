@@ -88,6 +88,24 @@ class InspectCommandTest {
     }
 
     @Test
+    void shardedIndex() throws Exception {
+        new SafetensorsWriter().add("a", DType.F32, new long[] {1}, MemorySegment.ofArray(new byte[4]))
+                .write(dir.resolve("model-00001-of-00002.safetensors"));
+        new SafetensorsWriter().add("b", DType.I64, new long[] {2}, MemorySegment.ofArray(new byte[16]))
+                .write(dir.resolve("model-00002-of-00002.safetensors"));
+        Files.writeString(dir.resolve("model.safetensors.index.json"), """
+                {"weight_map": {"a": "model-00001-of-00002.safetensors", "b": "model-00002-of-00002.safetensors"}}""");
+        Run r = run("inspect", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("safetensors in 2 shards"), r.out());
+        assertTrue(r.out().contains("b     I64      [2]"), r.out());
+        assertTrue(r.out().contains("model-00002-of-00002.safetensors"), r.out());
+        JsonNode json = new ObjectMapper().readTree(run("inspect", "--json", dir.toString()).out());
+        assertEquals("model-00001-of-00002.safetensors", json.at("/tensors/0/shard").asText());
+        assertEquals(20, json.get("tensor_bytes").asInt());
+    }
+
+    @Test
     void errorsAreOneLineAndExitOne() throws Exception {
         Run r = run("inspect", dir.resolve("missing.gguf").toString());
         assertEquals(1, r.code());

@@ -318,9 +318,13 @@ final class GgufReader {
         long start = pos;
         int[] lengths = new int[n];
         for (int i = 0; i < n; i++) {
-            long len = count("string #" + i + " length");
-            if (len > remaining()) {
-                throw fail("string #" + i + " length " + len + " exceeds the " + remaining()
+            if (remaining() < 8) {
+                need(8, "string #" + i + " length"); // throws
+            }
+            long len = seg.get(U64, pos);
+            pos += 8;
+            if (len < 0 || len > remaining()) {
+                throw fail("string #" + i + " length " + Long.toUnsignedString(len) + " exceeds the " + remaining()
                         + " bytes left in the file");
             }
             lengths[i] = (int) len;
