@@ -74,8 +74,9 @@ public final class HfTokenizerLoader {
 
     private HfTokenizer build(JsonNode root, JsonNode config, JsonNode generation) {
         JsonNode model = required(root, "model", "the tokenizer");
-        Map<String, Integer> ids = new HashMap<>();
-        TokenModel tokenModel = buildModel(model, ids);
+        Map<String, Integer> modelVocab = new HashMap<>();
+        TokenModel tokenModel = buildModel(model, modelVocab);
+        Map<String, Integer> ids = new HashMap<>(modelVocab); // the model's vocabulary plus added tokens
         List<AddedTokens.Token> added = new ArrayList<>();
         JsonNode addedNode = root.path("added_tokens");
         for (JsonNode a : addedNode) {
