@@ -14,7 +14,9 @@ import picocli.CommandLine.Command;
         description = "Nuri: run, adapt, make data for and measure open-weight LLMs on your own machines.",
         subcommands = {
             // one line per subcommand, kept in alphabetical order
+            DetokenizeCommand.class,
             CommandLine.HelpCommand.class,
+            TokenizeCommand.class,
         })
 public final class NuriCommand implements Runnable {
 
