@@ -1,5 +1,8 @@
 package dev.nuri.text.tokenizer;
 
+import dev.nuri.format.ModelFormatException;
+import dev.nuri.format.gguf.GgufFile;
+import dev.nuri.format.gguf.GgufType;
 import java.util.List;
 
 /**
@@ -42,5 +45,48 @@ public record GgufVocabulary(String model, String pre, String name, List<String>
         }
         tokens = List.copyOf(tokens);
         merges = merges == null ? null : List.copyOf(merges);
+    }
+
+    /** Reads the tokenizer metadata of an open GGUF file; problems are reported naming the file and the key. */
+    public static GgufVocabulary from(GgufFile gguf) {
+        String prefix = "tokenizer.ggml.";
+        if (!gguf.hasKey(prefix + "model")) {
+            throw new ModelFormatException(gguf.path() + ": no tokenizer in this GGUF file (metadata key '"
+                    + prefix + "model' is missing)");
+        }
+        float[] scores = null;
+        if (gguf.hasKey(prefix + "scores")) {
+            GgufType t = gguf.getArray(prefix + "scores").elementType();
+            if (t == GgufType.INT32) {
+                int[] ints = gguf.getIntArray(prefix + "scores");
+                scores = new float[ints.length];
+                for (int i = 0; i < ints.length; i++) {
+                    scores[i] = ints[i];
+                }
+            } else {
+                scores = gguf.getFloatArray(prefix + "scores");
+            }
+        }
+        try {
+            return new GgufVocabulary(gguf.getString(prefix + "model"), gguf.getString(prefix + "pre", null),
+                    gguf.getString("general.name", null), gguf.getStringList(prefix + "tokens"), scores,
+                    gguf.hasKey(prefix + "token_type") ? gguf.getIntArray(prefix + "token_type") : null,
+                    gguf.findStringList(prefix + "merges").orElse(null), id(gguf, prefix + "bos_token_id"),
+                    id(gguf, prefix + "eos_token_id"), id(gguf, prefix + "eot_token_id"),
+                    id(gguf, prefix + "eom_token_id"), id(gguf, prefix + "unknown_token_id"),
+                    id(gguf, prefix + "seperator_token_id"), id(gguf, prefix + "padding_token_id"),
+                    flag(gguf, prefix + "add_bos_token"), flag(gguf, prefix + "add_eos_token"),
+                    flag(gguf, prefix + "add_space_prefix"));
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(gguf.path() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Integer id(GgufFile gguf, String key) {
+        return gguf.hasKey(key) ? (int) Math.min(Integer.MAX_VALUE, gguf.getLong(key)) : null;
+    }
+
+    private static Boolean flag(GgufFile gguf, String key) {
+        return gguf.hasKey(key) ? gguf.getBoolean(key) : null;
     }
 }

@@ -1,6 +1,8 @@
 package dev.nuri.text.tokenizer;
 
 import dev.nuri.NuriException;
+import dev.nuri.format.ModelFormatException;
+import dev.nuri.format.gguf.GgufFile;
 import dev.nuri.text.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +32,20 @@ public final class Tokenizers {
             return HfTokenizerLoader.load(path);
         }
         if (name.endsWith(".gguf")) {
-            throw new NuriException(path + ": GGUF tokenizers are not supported yet");
+            return loadGguf(path);
         }
         throw new NuriException(path + ": not a model folder, tokenizer.json or .gguf file");
+    }
+
+    /** The tokenizer stored in a GGUF file's {@code tokenizer.ggml.*} metadata, tokenizing as llama.cpp does. */
+    public static LlamaCppTokenizer loadGguf(Path path) {
+        try (GgufFile gguf = GgufFile.open(path)) {
+            GgufVocabulary vocabulary = GgufVocabulary.from(gguf);
+            try {
+                return new LlamaCppTokenizer(vocabulary);
+            } catch (IllegalArgumentException e) {
+                throw new ModelFormatException(path + ": " + e.getMessage(), e);
+            }
+        }
     }
 }
