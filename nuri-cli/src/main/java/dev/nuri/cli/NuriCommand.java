@@ -15,7 +15,9 @@ import picocli.CommandLine.Command;
         subcommands = {
             // one line per subcommand, kept in alphabetical order
             CommandLine.HelpCommand.class,
+            DetokenizeCommand.class,
             InspectCommand.class,
+            TokenizeCommand.class,
         })
 public final class NuriCommand implements Runnable {
 
