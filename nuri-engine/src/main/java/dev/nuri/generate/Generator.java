@@ -106,12 +106,18 @@ public final class Generator {
         return Math.min(options.maxNewTokens(), context - promptIds.length);
     }
 
+    /**
+     * The ids that end a sequence: the extra stop ids, plus (unless ignoring EOS) the model's and the tokenizer's
+     * end-of-sequence ids that the model can produce.
+     */
     private Set<Integer> stopIds(GenerationOptions options) {
         Set<Integer> ids = new HashSet<>(options.stopTokenIds());
         if (!options.ignoreEos()) {
             ids.addAll(model.info().eosIds());
             ids.addAll(tokenizer.eosIds());
         }
+        int vocab = model.info().vocabSize();
+        ids.removeIf(id -> id >= vocab);
         return ids;
     }
 
