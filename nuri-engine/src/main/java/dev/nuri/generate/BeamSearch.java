@@ -85,7 +85,6 @@ final class BeamSearch {
         Arrays.fill(pool, new Slot(new int[0], NEG, false, FinishReason.LENGTH));
         int candidatesPerStep = (int) Math.min((long) Math.max(2, 1 + stopIds.size()) * numBeams,
                 (long) numBeams * vocab);
-        float lengthPenalty = (float) options.lengthPenalty();
         boolean improvementPossible = true;
         boolean cancelled = false;
 
@@ -95,106 +94,142 @@ final class BeamSearch {
                 break;
             }
             List<Candidate> candidates = candidates(running, candidatesPerStep, generated, limit);
-
-            // the next running beams: the best candidates that did not finish
-            Integer[] order = new Integer[candidates.size()];
-            float[] runScores = new float[candidates.size()];
-            for (int c = 0; c < order.length; c++) {
-                order[c] = c;
-                runScores[c] = candidates.get(c).score() + (candidates.get(c).hitsStop() ? NEG : 0f);
-            }
-            Arrays.sort(order, Comparator.comparingDouble((Integer c) -> -runScores[c]));
-            int[] nextParents = new int[numBeams];
-            int[] nextTokens = new int[numBeams];
-            float[] nextScores = new float[numBeams];
-            for (int j = 0; j < numBeams; j++) {
-                Candidate c = candidates.get(order[j]);
-                nextParents[j] = c.parent();
-                nextTokens[j] = c.token();
-                nextScores[j] = runScores[order[j]];
-            }
-
-            // the finished pool
-            boolean poolFull = Arrays.stream(pool).allMatch(Slot::finished);
-            float denominator = (float) Math.pow(generated + 1, options.lengthPenalty());
-            List<Slot> merged = new ArrayList<>(Arrays.asList(pool));
-            for (int c = 0; c < candidates.size(); c++) {
-                Candidate cand = candidates.get(c);
-                boolean enters = cand.hitsStop() && c < numBeams;
-                float s = cand.score() / denominator;
-                if (poolFull && options.earlyStopping() == EarlyStopping.TRUE) {
-                    s += NEG;
-                }
-                if (!improvementPossible) {
-                    s += NEG;
-                }
-                if (!enters) {
-                    s += NEG;
-                }
-                int[] tokens = append(running[cand.parent()].tokens(), cand.token());
-                merged.add(new Slot(tokens, s, enters, cand.reason()));
-            }
-            Integer[] mergedOrder = new Integer[merged.size()];
-            for (int i = 0; i < mergedOrder.length; i++) {
-                mergedOrder[i] = i;
-            }
-            Arrays.sort(mergedOrder, Comparator.comparingDouble((Integer i) -> -merged.get(i).score()));
-            for (int j = 0; j < numBeams; j++) {
-                pool[j] = merged.get(mergedOrder[j]);
-            }
-
-            // stopping rules, checked with the new length
-            int length = generated + 1;
-            float hypotheticalLength = options.earlyStopping() == EarlyStopping.NEVER && lengthPenalty > 0 ? limit : length;
-            float bestRunning = nextScores[0] / (float) Math.pow(hypotheticalLength, options.lengthPenalty());
-            float worstFinished = Float.POSITIVE_INFINITY;
-            for (Slot s : pool) {
-                worstFinished = Math.min(worstFinished, s.score());
-            }
-            boolean anyBetter = false;
-            for (Slot s : pool) {
-                if (bestRunning > (s.finished() ? worstFinished : NEG)) {
-                    anyBetter = true;
-                }
-            }
-            improvementPossible &= anyBetter;
-            boolean allFinished = Arrays.stream(pool).allMatch(Slot::finished);
-            boolean allHit = candidates.stream().allMatch(Candidate::hitsStop);
-            if (!improvementPossible || (allFinished && options.earlyStopping() == EarlyStopping.TRUE) || allHit) {
+            Selection next = nextRunning(candidates);
+            pool = updatePool(pool, candidates, running, generated + 1, improvementPossible);
+            improvementPossible &= canImprove(pool, next.scores()[0], generated + 1, limit);
+            boolean poolComplete = Arrays.stream(pool).allMatch(Slot::finished);
+            boolean allEnded = candidates.stream().allMatch(Candidate::hitsStop);
+            if (!improvementPossible || (poolComplete && options.earlyStopping() == EarlyStopping.TRUE) || allEnded) {
                 break;
             }
-            running = advance(running, nextParents, nextTokens, nextScores);
+            running = advance(running, next);
         }
         long decodeNanos = System.nanoTime() - decodeStart;
 
-        List<BeamHypothesis> hypotheses = new ArrayList<>();
-        if (cancelled) {
-            List<Slot> partial = new ArrayList<>();
-            for (Slot s : pool) {
-                if (s.finished()) {
-                    partial.add(s);
-                }
-            }
-            for (Beam b : running) {
-                if (b.score() > NEG / 2 && b.tokens().length > 0) {
-                    float s = b.score() / (float) Math.pow(b.tokens().length, options.lengthPenalty());
-                    partial.add(new Slot(b.tokens(), s, true, FinishReason.CANCELLED));
-                }
-            }
-            partial.sort(Comparator.comparingDouble(s -> -s.score()));
-            for (Slot s : partial.subList(0, Math.min(numBeams, partial.size()))) {
-                hypotheses.add(hypothesis(s));
-            }
-        } else {
-            for (Slot s : pool) {
-                if (s.finished()) {
-                    hypotheses.add(hypothesis(s));
-                }
-            }
-        }
+        List<BeamHypothesis> hypotheses = cancelled ? partialHypotheses(pool, running) : finishedHypotheses(pool);
         FinishReason reason = cancelled ? FinishReason.CANCELLED
                 : hypotheses.isEmpty() ? FinishReason.LENGTH : hypotheses.getFirst().finishReason();
         return result(hypotheses, reason, prompt.length, prefillNanos, decodeNanos, listener);
+    }
+
+    /** The next running beams: parents, new tokens and scores. */
+    private record Selection(int[] parents, int[] tokens, float[] scores) {
+    }
+
+    /** The best {@code numBeams} candidates once those that ended are pushed down by -1e9 (HF's rule), best first. */
+    private Selection nextRunning(List<Candidate> candidates) {
+        float[] scores = new float[candidates.size()];
+        for (int c = 0; c < scores.length; c++) {
+            scores[c] = candidates.get(c).score() + (candidates.get(c).hitsStop() ? NEG : 0f);
+        }
+        Integer[] order = bestFirst(scores);
+        Selection next = new Selection(new int[numBeams], new int[numBeams], new float[numBeams]);
+        for (int j = 0; j < numBeams; j++) {
+            Candidate c = candidates.get(order[j]);
+            next.parents()[j] = c.parent();
+            next.tokens()[j] = c.token();
+            next.scores()[j] = scores[order[j]];
+        }
+        return next;
+    }
+
+    /**
+     * Merges the candidates that just ended into the pool of finished hypotheses and keeps the best
+     * {@code numBeams}. As in HF, a candidate competes with score {@code sum / length^lengthPenalty} only if it ended
+     * and ranks in the first {@code numBeams}, the pool is not already complete under early stopping TRUE, and
+     * improvement is still possible; otherwise its score is pushed down by -1e9.
+     */
+    private Slot[] updatePool(Slot[] pool, List<Candidate> candidates, Beam[] running, int length,
+            boolean improvementPossible) {
+        boolean closed = Arrays.stream(pool).allMatch(Slot::finished) && options.earlyStopping() == EarlyStopping.TRUE;
+        float denominator = (float) Math.pow(length, options.lengthPenalty());
+        List<Slot> merged = new ArrayList<>(Arrays.asList(pool));
+        for (int c = 0; c < candidates.size(); c++) {
+            Candidate cand = candidates.get(c);
+            boolean enters = cand.hitsStop() && c < numBeams;
+            float score = cand.score() / denominator;
+            if (closed) {
+                score += NEG;
+            }
+            if (!improvementPossible) {
+                score += NEG;
+            }
+            if (!enters) {
+                score += NEG;
+            }
+            merged.add(new Slot(append(running[cand.parent()].tokens(), cand.token()), score, enters, cand.reason()));
+        }
+        float[] scores = new float[merged.size()];
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = merged.get(i).score();
+        }
+        Integer[] order = bestFirst(scores);
+        Slot[] next = new Slot[numBeams];
+        for (int j = 0; j < numBeams; j++) {
+            next[j] = merged.get(order[j]);
+        }
+        return next;
+    }
+
+    /**
+     * HF's early-stopping heuristic: can the best running beam (score {@code bestRunning}), normalized at the current
+     * length (NEVER with a positive length penalty: at the length limit), still beat the worst finished hypothesis?
+     * Always true while the pool has an empty slot.
+     */
+    private boolean canImprove(Slot[] pool, float bestRunning, int length, int limit) {
+        boolean never = options.earlyStopping() == EarlyStopping.NEVER && options.lengthPenalty() > 0;
+        float best = bestRunning / (float) Math.pow(never ? limit : length, options.lengthPenalty());
+        float worst = Float.POSITIVE_INFINITY;
+        for (Slot s : pool) {
+            worst = Math.min(worst, s.score());
+        }
+        for (Slot s : pool) {
+            if (best > (s.finished() ? worst : NEG)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Indices of {@code scores}, highest first; a stable sort, so the lower index wins a tie. */
+    private static Integer[] bestFirst(float[] scores) {
+        Integer[] order = new Integer[scores.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -scores[i]));
+        return order;
+    }
+
+    private List<BeamHypothesis> finishedHypotheses(Slot[] pool) {
+        List<BeamHypothesis> out = new ArrayList<>();
+        for (Slot s : pool) {
+            if (s.finished()) {
+                out.add(hypothesis(s));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * After a cancel (not an HF case): the finished hypotheses and the live running beams, each normalized by its own
+     * length, best first.
+     */
+    private List<BeamHypothesis> partialHypotheses(Slot[] pool, Beam[] running) {
+        List<Slot> partial = new ArrayList<>();
+        for (Slot s : pool) {
+            if (s.finished()) {
+                partial.add(s);
+            }
+        }
+        for (Beam b : running) {
+            if (b.score() > NEG / 2 && b.tokens().length > 0) {
+                float s = b.score() / (float) Math.pow(b.tokens().length, options.lengthPenalty());
+                partial.add(new Slot(b.tokens(), s, true, FinishReason.CANCELLED));
+            }
+        }
+        partial.sort(Comparator.comparingDouble(s -> -s.score()));
+        return partial.subList(0, Math.min(numBeams, partial.size())).stream().map(this::hypothesis).toList();
     }
 
     /** The best continuations over all running beams, best first (lower beam, then lower id, among ties). */
@@ -261,7 +296,10 @@ final class BeamSearch {
     }
 
     /** The next running beams: fork every parent cache that feeds more than one child, then feed each new token. */
-    private Beam[] advance(Beam[] running, int[] parents, int[] tokens, float[] scores) {
+    private Beam[] advance(Beam[] running, Selection selection) {
+        int[] parents = selection.parents();
+        int[] tokens = selection.tokens();
+        float[] scores = selection.scores();
         InferenceState[] states = new InferenceState[numBeams];
         Map<InferenceState, Boolean> claimed = new IdentityHashMap<>();
         for (int j = 0; j < numBeams; j++) {

@@ -25,7 +25,7 @@
  * all three over a window of the last {@code repeat_last_n} (64) tokens of prompt + output.
  *
  * <h2>Beam search</h2>
- * {@link dev.nuri.generate.BeamSearch} follows Hugging Face's {@code _beam_search}: scores are sums of
+ * Beam search (class {@code BeamSearch}) follows Hugging Face's {@code _beam_search}: scores are sums of
  * log-softmax values; a finished hypothesis scores {@code sum / generated_length ^ lengthPenalty} with the EOS token
  * counted in the length; only candidates ranked in the first {@code numBeams} can finish; early stopping TRUE /
  * FALSE / NEVER as HF. Beams fork their {@link dev.nuri.model.InferenceState}. The penalties apply to the
