@@ -7,12 +7,16 @@ import java.util.List;
 /**
  * Turns generated ids into final text, piece by piece, and finds stop strings across token boundaries.
  *
- * <p>After each token it decodes all generated ids ({@link Tokenizer#decode} with special tokens skipped) and passes
- * on only the part that cannot change any more: a multi-byte character whose bytes have not all arrived decodes to
- * U+FFFD at the end of the text, so trailing U+FFFD is held back; so is an ending that could be the start of a stop
- * string. When a stop string appears the text is cut just before it, as OpenAI does. Decoding everything each step
- * costs O(length) per token, small next to a forward pass; it relies on decoding being prefix-stable (decoding more
- * ids only appends text), which holds for byte-level BPE, SentencePiece and WordPiece decoders.
+ * <p>Incremental detokenization (the prefix/read offset scheme vLLM uses): the new text of a step is
+ * {@code decode(ids[prefix:]) - decode(ids[prefix:read])}, where {@code ids[prefix:read]} are the last tokens whose
+ * text was complete. So each step decodes a few tokens, not the whole completion, and the result equals
+ * {@link Tokenizer#decode} of all generated ids (special tokens skipped) for decoders where more ids only append
+ * text (byte-level BPE, SentencePiece, WordPiece); the leading-space rule of SentencePiece still applies once, to
+ * the first generated token, as when decoding the whole completion.
+ *
+ * <p>Only text that cannot change any more is passed on: a multi-byte character whose bytes have not all arrived
+ * decodes to U+FFFD at the end, so trailing U+FFFD waits for the next token (and the window does not move past it);
+ * so does an ending that could be the start of a stop string. When a stop string appears the text is cut just before it, as OpenAI does.
  */
 final class TextStreamer {
     private final Tokenizer tokenizer;
@@ -21,10 +25,13 @@ final class TextStreamer {
     private final GenerationListener listener;
     private int[] ids = new int[32];
     private int size;
-    private String text = "";
+    private int prefixOffset;
+    private int readOffset;
+    private final StringBuilder complete = new StringBuilder();
+    private String view = "";
+    private String text;
     private int emitted;
     private int searchFrom;
-    private boolean stopped;
 
     TextStreamer(Tokenizer tokenizer, List<String> stopStrings, GenerationListener listener) {
         this.tokenizer = tokenizer;
@@ -35,29 +42,36 @@ final class TextStreamer {
 
     /** Adds a generated token (never a stop token); returns true when a stop string has now appeared. */
     boolean add(int id) {
-        if (stopped) {
-            throw new IllegalStateException("the text already ended at a stop string");
+        if (text != null) {
+            throw new IllegalStateException("the text has ended");
         }
         if (size == ids.length) {
             ids = Arrays.copyOf(ids, size * 2);
         }
         ids[size++] = id;
-        String decoded = tokenizer.decode(Arrays.copyOf(ids, size), true);
-        int stable = decoded.length();
-        while (stable > 0 && decoded.charAt(stable - 1) == '\uFFFD') {
-            stable--;
+        String pending = pendingText();
+        int stableLength = pending.length();
+        while (stableLength > 0 && pending.charAt(stableLength - 1) == '\uFFFD') {
+            stableLength--;
         }
-        int stopAt = findStop(decoded.substring(0, stable), stopStrings, searchFrom);
+        if (stableLength == pending.length()) { // every character complete: move the window on
+            complete.append(pending);
+            prefixOffset = readOffset;
+            readOffset = size;
+            view = complete.toString();
+        } else {
+            view = complete + pending.substring(0, stableLength);
+        }
+
+        int stopAt = findStop(view, stopStrings, searchFrom);
         if (stopAt >= 0) {
-            text = decoded.substring(0, stopAt);
-            stopped = true;
+            text = view.substring(0, stopAt);
             emit(stopAt);
             return true;
         }
-        searchFrom = Math.max(0, stable - longestStop + 1);
-        text = decoded;
-        int safe = stable - possibleStopStart(decoded, stable);
-        if (safe > 0 && Character.isHighSurrogate(decoded.charAt(safe - 1))) {
+        searchFrom = Math.max(0, view.length() - longestStop + 1);
+        int safe = view.length() - possibleStopStart(view);
+        if (safe > 0 && Character.isHighSurrogate(view.charAt(safe - 1))) {
             safe--;
         }
         emit(safe);
@@ -66,24 +80,31 @@ final class TextStreamer {
 
     /** Passes on everything still held back (unless a stop string ended the text) and returns the final text. */
     String finish() {
+        if (text == null) {
+            text = complete + pendingText(); // an incomplete character at the very end stays as U+FFFD
+        }
+        view = text;
         emit(text.length());
         return text;
     }
 
-    /** The text so far (cut before a stop string, if one appeared). */
-    String text() {
-        return text;
+    /** Text of the ids after the last complete point. */
+    private String pendingText() {
+        String known = tokenizer.decode(Arrays.copyOfRange(ids, prefixOffset, readOffset), true);
+        String all = tokenizer.decode(Arrays.copyOfRange(ids, prefixOffset, size), true);
+        return all.length() > known.length() ? all.substring(known.length()) : "";
     }
 
     private void emit(int upTo) {
-        if (upTo > emitted && upTo <= text.length()) {
-            listener.onText(text.substring(emitted, upTo));
+        if (upTo > emitted) {
+            listener.onText(view.substring(emitted, upTo));
             emitted = upTo;
         }
     }
 
-    /** Length of the longest ending of {@code text[0, end)} that is a proper prefix of a stop string. */
-    private int possibleStopStart(String text, int end) {
+    /** Length of the longest ending of {@code text} that is a proper prefix of a stop string. */
+    private int possibleStopStart(String text) {
+        int end = text.length();
         int longest = 0;
         for (String stop : stopStrings) {
             for (int k = Math.min(stop.length() - 1, end); k > longest; k--) {

@@ -146,6 +146,18 @@ class GeneratorTest {
     }
 
     @Test
+    void incrementalDecodingMatchesDecodingEverythingWithSentencePieceSpaces() {
+        MetaspaceTokenizer tok = new MetaspaceTokenizer("</s>", "▁Hello", "▁world", "!", "▁again", "<s>");
+        int[] script = {1, 2, 3, 4, 3, 0};
+        FakeModel model = FakeModel.scripted(tok.vocabSize(), 32, Set.of(0), 1, script, 0);
+        Pieces listener = new Pieces();
+        GenerationResult r = new Generator(model, tok).generate(new int[] {5}, GenerationOptions.greedy(20), listener);
+        assertEquals("Hello world! again!", r.text());
+        assertEquals(tok.decode(r.tokenIds(), true), r.text());
+        assertEquals(List.of("Hello", " world", "!", " again", "!"), listener.pieces);
+    }
+
+    @Test
     void cancellationIsCheckedEveryStep() {
         ByteTokenizer tok = new ByteTokenizer();
         FakeModel model = scripted(tok, 64, ByteTokenizer.bytes("abcdefgh"));
