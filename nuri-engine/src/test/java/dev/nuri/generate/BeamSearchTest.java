@@ -135,4 +135,48 @@ class BeamSearchTest {
         assertBeam(r.beams().get(1), L40, FinishReason.STOP, 0);
         assertEquals("\u0002", r.text(), "the text stops before the stop string");
     }
+
+    /**
+     * The repetition penalty applies to the beams' log-probabilities, as HF applies its processors there. After 1:
+     * EOS .22, 1 .60, 3 .18; after 3: EOS .55, 4 .45; the prompt is [1].
+     * Without the penalty: step 1 ranks [1] -0.511, [EOS] -1.514 (enters), [3]; step 2 ranks [1,1] -1.022,
+     * [1,EOS] -2.025 (second: enters with -1.012), so the pool [1,EOS], [EOS] is complete.
+     * With penalty 2, token 1 (in the prompt) has log-prob 2 ln .6 = -1.022 after 1: step 2 ranks
+     * [1,1] -2.043, [3,EOS] -2.313 (second: enters with -1.156), [3,4], [1,EOS].
+     */
+    @Test
+    void repetitionPenaltyActsOnLogProbabilities() {
+        float[][] table = {
+                {l(.2), l(.2), l(.2), l(.2), l(.2)},
+                {l(.22), l(.60), NO, l(.18), NO},
+                {l(.2), l(.2), l(.2), l(.2), l(.2)},
+                {l(.55), NO, NO, NO, l(.45)},
+                {0, NO, NO, NO, NO},
+        };
+        GenerationOptions plain = beams(EarlyStopping.TRUE, 4, 1.0);
+        GenerationResult a = run(FakeModel.bigram(table, 64, Set.of(0)), plain);
+        assertBeam(a.beams().get(0), (Math.log(.6) + Math.log(.22)) / 2, FinishReason.STOP, 1, 0);
+        assertBeam(a.beams().get(1), Math.log(.22), FinishReason.STOP, 0);
+        GenerationResult b = run(FakeModel.bigram(table, 64, Set.of(0)), plain.toBuilder().repetitionPenalty(2).build());
+        assertBeam(b.beams().get(0), (Math.log(.18) + Math.log(.55)) / 2, FinishReason.STOP, 3, 0);
+        assertBeam(b.beams().get(1), Math.log(.22), FinishReason.STOP, 0);
+    }
+
+    @Test
+    void cancellingReturnsTheBestSoFar() {
+        Cancellation cancel = new Cancellation();
+        FakeModel plain = model();
+        int[] calls = {0};
+        FakeModel cancelling = new FakeModel(5, 64, Set.of(0), seq -> {
+            if (++calls[0] == 3) { // the prompt, then the two beams of step 1
+                cancel.cancel();
+            }
+            return plain.forwardOnlyForTest(seq);
+        });
+        GenerationResult r = new Generator(cancelling, new ByteTokenizer()).generate(new int[] {1},
+                beams(EarlyStopping.TRUE, 4, 1.0), GenerationListener.NONE, cancel);
+        assertEquals(FinishReason.CANCELLED, r.finishReason());
+        assertBeam(r.beams().get(0), L40, FinishReason.STOP, 0);
+        assertBeam(r.beams().get(1), L35, FinishReason.CANCELLED, 2);
+    }
 }
