@@ -72,7 +72,7 @@ final class BeamSearch {
         }
         long start = System.nanoTime();
         InferenceState promptState = model.newState(prompt.length + limit);
-        float[] promptLogits = model.forward(promptState, prompt, false);
+        float[] promptLogits = Generator.checked(model.forward(promptState, prompt, false).clone());
         long prefillNanos = System.nanoTime() - start;
         long decodeStart = System.nanoTime();
 
@@ -321,7 +321,7 @@ final class BeamSearch {
                 history = parent.history().copy();
                 history.add(tokens[j]);
             }
-            float[] logits = model.forward(states[j], new int[] {tokens[j]}, false);
+            float[] logits = Generator.checked(model.forward(states[j], new int[] {tokens[j]}, false).clone());
             next[j] = new Beam(append(parent.tokens(), tokens[j]), scores[j], states[j], history, logits);
         }
         return next;

@@ -140,7 +140,7 @@ public final class Generator {
         float[] logits = null;
         if (reason == null) {
             state = model.newState(promptIds.length + limit);
-            logits = model.forward(state, promptIds, false);
+            logits = checked(model.forward(state, promptIds, false));
             prefillNanos = System.nanoTime() - start;
         }
         long decodeStart = System.nanoTime();
@@ -162,7 +162,7 @@ public final class Generator {
             } else if (generated.size() >= limit) {
                 reason = FinishReason.LENGTH;
             } else {
-                logits = model.forward(state, new int[] {token}, false);
+                logits = checked(model.forward(state, new int[] {token}, false));
             }
         }
         String text = streamer.finish();
@@ -170,6 +170,17 @@ public final class Generator {
         int[] ids = generated.stream().mapToInt(Integer::intValue).toArray();
         return new GenerationResult(ids, text, reason, logprobs, promptIds.length, ids.length, prefillNanos,
                 decodeNanos, List.of());
+    }
+
+    /** {@code logits}, after making sure the model gave a full row of numbers (NaN would sample garbage). */
+    static float[] checked(float[] logits) {
+        for (float v : logits) {
+            if (Float.isNaN(v)) {
+                throw new NuriException("the model returned NaN logits: its weights or its computation are broken"
+                        + " (check the model file and its dtype)");
+            }
+        }
+        return logits;
     }
 
     private TokenLogprob logprob(double[] logprobs, int token, int top) {

@@ -224,6 +224,19 @@ class GeneratorTest {
         assertTrue(outside.getMessage().contains("prompt token 1 has id 9999"), outside.getMessage());
     }
 
+    @Test
+    void nanLogitsFailClearly() {
+        ByteTokenizer tok = new ByteTokenizer();
+        FakeModel broken = new FakeModel(tok.vocabSize(), 16, Set.of(ByteTokenizer.EOS), seq -> {
+            float[] l = new float[tok.vocabSize()];
+            l[3] = Float.NaN;
+            return l;
+        });
+        NuriException e = assertThrows(NuriException.class,
+                () -> new Generator(broken, tok).generate(PROMPT, GenerationOptions.greedy(4)));
+        assertTrue(e.getMessage().contains("NaN"), e.getMessage());
+    }
+
     /** Logits that look random but are a fixed function of the sequence. */
     private static FakeModel noisy(int vocab) {
         return new FakeModel(vocab, 256, Set.of(ByteTokenizer.EOS), seq -> {
