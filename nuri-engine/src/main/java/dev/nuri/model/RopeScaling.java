@@ -11,14 +11,39 @@ import dev.nuri.tensor.Rope;
  * @param lowFreqFactor              Llama 3 only
  * @param highFreqFactor             Llama 3 only
  * @param originalMaxPositions       the pre-training context (Llama 3 and dynamic NTK); 0 when not given
+ * @param frequencyDivisors          "divisors" only: one divisor per inverse frequency (else null)
  */
-public record RopeScaling(String type, double factor, double lowFreqFactor, double highFreqFactor, int originalMaxPositions) {
+public record RopeScaling(String type, double factor, double lowFreqFactor, double highFreqFactor, int originalMaxPositions,
+                          float[] frequencyDivisors) {
 
     public static final RopeScaling NONE = new RopeScaling("default", 1, 0, 0, 0);
 
+    public RopeScaling(String type, double factor, double lowFreqFactor, double highFreqFactor, int originalMaxPositions) {
+        this(type, factor, lowFreqFactor, highFreqFactor, originalMaxPositions, null);
+    }
+
+    /**
+     * Per-frequency divisors as llama.cpp stores them for Llama 3.1-style scaling (GGUF tensor {@code rope_freqs.weight}):
+     * each inverse frequency is divided by its factor.
+     */
+    public static RopeScaling divisors(float[] divisors) {
+        return new RopeScaling("divisors", 1, 0, 0, 0, divisors);
+    }
+
     public RopeScaling {
+        frequencyDivisors = frequencyDivisors == null ? null : frequencyDivisors.clone();
         switch (type) {
             case "default" -> { }
+            case "divisors" -> {
+                if (frequencyDivisors == null) {
+                    throw new IllegalArgumentException("rope scaling 'divisors' needs the divisors");
+                }
+                for (float d : frequencyDivisors) {
+                    if (!(d > 0)) {
+                        throw new IllegalArgumentException("rope frequency divisors must be positive, got " + d);
+                    }
+                }
+            }
             case "linear", "dynamic" -> {
                 if (!(factor > 0)) {
                     throw new IllegalArgumentException("rope scaling '" + type + "' needs a positive factor, got " + factor);
@@ -65,6 +90,17 @@ public record RopeScaling(String type, double factor, double lowFreqFactor, doub
                 yield Rope.defaultInverseFrequencies(rotaryDim, base);
             }
             case "llama3" -> llama3(Rope.defaultInverseFrequencies(rotaryDim, theta));
+            case "divisors" -> {
+                float[] inv = Rope.defaultInverseFrequencies(rotaryDim, theta);
+                if (frequencyDivisors.length != inv.length) {
+                    throw new IllegalArgumentException("rope frequency divisors hold " + frequencyDivisors.length
+                            + " values but the rotary dim " + rotaryDim + " has " + inv.length + " frequencies");
+                }
+                for (int i = 0; i < inv.length; i++) {
+                    inv[i] /= frequencyDivisors[i];
+                }
+                yield inv;
+            }
             default -> throw new IllegalStateException(type);
         };
     }

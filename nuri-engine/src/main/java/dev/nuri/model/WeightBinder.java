@@ -77,6 +77,13 @@ final class WeightBinder {
         return WeightMatrix.of(name + "ᵀ", DType.F32, rows, cols, out);
     }
 
+    /** Rows [first, first+count) of a matrix, as a view. */
+    static WeightMatrix rows(WeightMatrix m, int first, int count) {
+        long rowBytes = m.dtype().bytesFor(m.cols());
+        return WeightMatrix.of(m.name() + "[" + first + ":" + (first + count) + "]", m.dtype(), count, m.cols(),
+                m.data().asSlice(first * rowBytes, count * rowBytes));
+    }
+
     /** A vector of {@code n} values as floats. */
     float[] vector(String name, int n) {
         Tensor t = tensor(name);
