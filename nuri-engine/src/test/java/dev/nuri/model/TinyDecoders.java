@@ -3,6 +3,7 @@ package dev.nuri.model;
 import dev.nuri.tensor.DType;
 import dev.nuri.tensor.Parallel;
 import dev.nuri.tensor.WeightMatrix;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -74,7 +75,7 @@ final class TinyDecoders {
     }
 
     static WeightMatrix f32(String name, int rows, int cols, float[] values) {
-        MemorySegment seg = MemorySegment.ofArray(new byte[values.length * Float.BYTES]);
+        MemorySegment seg = Arena.ofAuto().allocate((long) values.length * Float.BYTES, 64);
         for (int i = 0; i < values.length; i++) {
             seg.setAtIndex(LE_FLOAT, i, values[i]);
         }
