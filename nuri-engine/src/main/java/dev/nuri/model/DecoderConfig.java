@@ -122,6 +122,17 @@ public record DecoderConfig(
         return kvHeads * headDim;
     }
 
+    /**
+     * This config with another attention logit soft-cap (0: none). transformers' SDPA and flash attention paths
+     * skip Gemma 2's attention soft-cap (only its eager path applies it); this reproduces their numbers.
+     */
+    public DecoderConfig withAttentionSoftCap(float cap) {
+        return new DecoderConfig(architecture, vocabSize, hiddenSize, layers, heads, kvHeads, headDim, ffnSize, contextLength,
+                norm, normEps, activation, gatedFfn, positions, rotaryDim, ropeTheta, ropeScaling, attentionScale, cap,
+                finalSoftCap, slidingWindow, slidingLayers, embeddingScale, sandwichNorms, qkNorm, attentionBias, outputBias,
+                mlpBias, tiedEmbeddings, bosId, eosIds);
+    }
+
     public boolean isSliding(int layer) {
         return slidingLayers.contains(layer);
     }
