@@ -49,6 +49,8 @@ final class PythonCompat {
         jinjava.registerFilter(simpleFilter("items", (v, args) -> PythonMethods.call(requireMap(v, "items"), "items", new Object[0])));
         jinjava.registerFilter(simpleFilter("reverse", (v, args) -> reverse(v)));
         jinjava.registerFilter(simpleFilter("string", (v, args) -> str(v)));
+        jinjava.registerFilter(simpleFilter("max", (v, args) -> extreme(v, true)));
+        jinjava.registerFilter(simpleFilter("min", (v, args) -> extreme(v, false)));
         jinjava.registerExpTest(test("iterable", v -> v instanceof CharSequence || v instanceof Iterable<?> || v instanceof Map<?, ?>));
         jinjava.registerExpTest(test("sequence", v -> v instanceof CharSequence || v instanceof List<?> || v instanceof Map<?, ?>));
         jinjava.registerExpTest(test("string", v -> v instanceof CharSequence));
@@ -204,6 +206,30 @@ final class PythonCompat {
         throw new IllegalArgumentException("filter '" + filter + "' needs a mapping, got " + typeName(v));
     }
 
+    /** Jinja's {@code max}/{@code min} over a list of numbers or of strings. */
+    private static Object extreme(Object v, boolean max) {
+        if (!(v instanceof Collection<?> c)) {
+            throw new IllegalArgumentException("filter '" + (max ? "max" : "min") + "' needs a list, got " + typeName(v));
+        }
+        Object best = null;
+        for (Object x : c) {
+            if (best == null || (compare(x, best) > 0) == max && compare(x, best) != 0) {
+                best = x;
+            }
+        }
+        return best;
+    }
+
+    private static int compare(Object a, Object b) {
+        if (a instanceof Number x && b instanceof Number y) {
+            return Double.compare(x.doubleValue(), y.doubleValue());
+        }
+        if (a instanceof CharSequence x && b instanceof CharSequence y) {
+            return x.toString().compareTo(y.toString());
+        }
+        throw new IllegalArgumentException("cannot compare " + typeName(a) + " with " + typeName(b));
+    }
+
     private static Object reverse(Object v) {
         if (v instanceof CharSequence s) {
             return new StringBuilder(s).reverse().toString();
@@ -221,9 +247,13 @@ final class PythonCompat {
 
     // ---- template source ----
 
-    private static final Pattern CODE = Pattern.compile("\\{\\{.*?}}|\\{%.*?%}", Pattern.DOTALL);
+    private static final String QUOTED = "'(?:[^'\\\\]|\\\\.)*'|\"(?:[^\"\\\\]|\\\\.)*\"";
+    /** An expression or statement tag; quoted text may contain the closing delimiter. */
+    private static final Pattern CODE = Pattern.compile(
+            "\\{\\{(?:[^'\"}]|" + QUOTED + "|}(?!}))*}}|\\{%(?:[^'\"%]|" + QUOTED + "|%(?!}))*%}");
     private static final Pattern REVERSED_SLICE = Pattern.compile(
-            "([A-Za-z_]\\w*(?:\\.[A-Za-z_]\\w*|\\[[^\\[\\]]*])*)\\[\\s*:\\s*:\\s*-1\\s*]");
+            "((?:[A-Za-z_]\\w*|'[^']*'|\"[^\"]*\"|\\[[^\\[\\]]*])(?:\\.[A-Za-z_]\\w*|\\[[^\\[\\]]*])*)"
+                    + "\\[\\s*:\\s*:\\s*-1\\s*]");
 
     private static final Pattern FUNCTION_DEFINED = Pattern.compile(
             "\\b(?:raise_exception|strftime_now)\\s+is\\s+(not\\s+)?defined\\b");

@@ -126,6 +126,7 @@ final class TemplateSandbox {
                         .withUsePyishObjectMapper(true)          // {{ [1, 'a'] }} prints as Python does
                         .withParseWhitespaceControlStrictly(true)
                         .withUseTrimmingForNotesAndExpressions(true)
+                        .withIterateOverMapKeys(true)             // {% for k in dict %} gives keys, as in Python
                         .build())
                 .withElResolver(RESOLVER)
                 .withNestedInterpretationEnabled(false)          // output is never re-parsed as a template
@@ -200,6 +201,9 @@ final class TemplateSandbox {
             context.setPropertyResolved(true);
             if (base instanceof ForLoop && property != null && LOOP_ATTRIBUTES.contains(property.toString())) {
                 return jinjavaInternals.getValue(context, base, property);
+            }
+            if (base instanceof CharSequence s && property != null && property.toString().matches("-?\\d{1,9}")) {
+                return PythonMethods.charAt(s.toString(), Long.parseLong(property.toString()));  // Python's s[i]
             }
             return null;  // Python: no such attribute, which Jinja renders as undefined
         }
