@@ -44,6 +44,7 @@ final class PythonCompat {
     static void install(Jinjava jinjava) {
         jinjava.registerFunction(function("raise_exception", "raiseException", Object.class));
         jinjava.registerFunction(function("strftime_now", "strftimeNow", String.class));
+        jinjava.registerFunction(function("range", "range", Object.class, Object[].class));
         jinjava.registerFilter(new ToJson());
         jinjava.registerFilter(simpleFilter("trim", (v, args) -> PythonMethods.strip(str(v), args.length > 0 ? args[0] : null, true, true)));
         jinjava.registerFilter(simpleFilter("items", (v, args) -> PythonMethods.call(requireMap(v, "items"), "items", new Object[0])));
@@ -61,9 +62,9 @@ final class PythonCompat {
 
     // ---- HF globals ----
 
-    private static ELFunctionDefinition function(String name, String method, Class<?> parameter) {
+    private static ELFunctionDefinition function(String name, String method, Class<?>... parameters) {
         try {
-            java.lang.reflect.Method m = PythonCompat.class.getDeclaredMethod(method, parameter);
+            java.lang.reflect.Method m = PythonCompat.class.getDeclaredMethod(method, parameters);
             m.setAccessible(true);  // this class is package-private; Jinjava calls the method reflectively
             return new ELFunctionDefinition("", name, m);
         } catch (NoSuchMethodException e) {
@@ -79,6 +80,48 @@ final class PythonCompat {
             budget.raise(text);
         }
         throw new TemplateSandbox.LimitExceeded("raise_exception: " + text);
+    }
+
+    /**
+     * Python's {@code range(stop)} / {@code range(start, stop[, step])}, refusing, as jinja2's sandbox does, ranges
+     * longer than the limit (Jinjava's own would silently cut them short).
+     */
+    public static List<Long> range(Object first, Object... rest) {
+        long start = 0;
+        long stop;
+        long step = 1;
+        if (rest == null || rest.length == 0) {
+            stop = integer(first);
+        } else {
+            start = integer(first);
+            stop = integer(rest[0]);
+            step = rest.length > 1 ? integer(rest[1]) : 1;
+        }
+        if (step == 0) {
+            throw new IllegalArgumentException("range() arg 3 must not be zero");
+        }
+        long length = step > 0 ? Math.max(0, Math.ceilDiv(stop - start, step)) : Math.max(0, Math.ceilDiv(start - stop, -step));
+        TemplateSandbox.Budget budget = TemplateSandbox.currentBudget();
+        int maxRange = budget != null ? budget.limits().maxRange() : TemplateSandbox.Limits.DEFAULT.maxRange();
+        if (length > maxRange) {
+            String why = "asked for range() of " + length + " items, over the limit of " + maxRange;
+            if (budget != null) {
+                budget.stop(why);
+            }
+            throw new TemplateSandbox.LimitExceeded(why);
+        }
+        List<Long> values = new ArrayList<>((int) length);
+        for (long i = 0, v = start; i < length; i++, v += step) {
+            values.add(v);
+        }
+        return values;
+    }
+
+    private static long integer(Object o) {
+        if (o instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
+            return n.longValue();
+        }
+        throw new IllegalArgumentException("range() needs integers, got " + typeName(o));
     }
 
     /** HF's {@code strftime_now(format)}: the render's clock formatted with Python's strftime directives. */

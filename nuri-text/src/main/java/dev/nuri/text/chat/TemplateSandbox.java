@@ -79,8 +79,19 @@ final class TemplateSandbox {
         }
 
         private void exceed(String why) {
-            exceeded = why;
+            stop(why);
             throw new LimitExceeded(why);
+        }
+
+        /** Records that a cap was crossed; every later node then fails at once, ending the render. */
+        void stop(String why) {
+            if (exceeded == null) {
+                exceeded = why;
+            }
+        }
+
+        Limits limits() {
+            return limits;
         }
 
         /** Why the render was stopped by a cap, or null. */
