@@ -45,6 +45,7 @@ final class PythonCompat {
         jinjava.registerFunction(function("raise_exception", "raiseException", Object.class));
         jinjava.registerFunction(function("strftime_now", "strftimeNow", String.class));
         jinjava.registerFunction(function("range", "range", Object.class, Object[].class));
+        jinjava.registerFunction(function(OUTPUT_FUNCTION, "printed", Object.class));
         jinjava.registerFilter(new ToJson());
         jinjava.registerFilter(simpleFilter("trim", (v, args) -> PythonMethods.strip(str(v), args.length > 0 ? args[0] : null, true, true)));
         jinjava.registerFilter(simpleFilter("items", (v, args) -> PythonMethods.call(requireMap(v, "items"), "items", new Object[0])));
@@ -315,10 +316,35 @@ final class PythonCompat {
             rewritten = FUNCTION_DEFINED.matcher(rewritten).replaceAll(m -> m.group(1) == null ? "true" : "false");
             rewritten = parenthesizeKeywordArguments(rewritten);
             rewritten = parenthesizeNotOperands(rewritten);
+            rewritten = printAsPython(rewritten);
             code.appendReplacement(out, Matcher.quoteReplacement(rewritten));
         }
         code.appendTail(out);
         return out.toString();
+    }
+
+    /** The function every {@code {{ ... }}} output goes through (a name no template uses). */
+    static final String OUTPUT_FUNCTION = "nuri_python_str";
+
+    /** What {@code {{ value }}} prints: Python's str(value), except that None/undefined print as nothing. */
+    public static String printed(Object value) {
+        return value == null ? "" : str(value);
+    }
+
+    private static final Pattern OUTPUT_TAG = Pattern.compile("(?s)^(\\{\\{[-+]?)(.*?)(-?}})$");
+
+    /**
+     * {@code {{ x }}} prints {@code str(x)} in jinja2: {@code True}, {@code 2.0}, {@code ['a', None]}; Jinjava
+     * would print {@code true}, {@code [a, null]}. Each output expression is wrapped in {@link #OUTPUT_FUNCTION}
+     * (a call rather than a filter on a parenthesized expression, which Jinjava may misread as a tuple).
+     * (Jinjava cannot tell None from undefined, so both print as empty, where jinja2 prints "None" for None.)
+     */
+    static String printAsPython(String tag) {
+        Matcher m = OUTPUT_TAG.matcher(tag);
+        if (!m.matches() || m.group(2).isBlank()) {
+            return tag;
+        }
+        return m.group(1) + " " + OUTPUT_FUNCTION + "(" + m.group(2).strip() + ") " + m.group(3);
     }
 
     /** Wraps the value of every {@code name=value} inside call parentheses in parentheses of its own. */

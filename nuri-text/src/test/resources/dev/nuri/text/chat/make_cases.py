@@ -188,6 +188,7 @@ SNIPPETS = [
     ("whitespace control", "A  {%- if true -%}  B  {%- endif %}  C\n  {% if true %}\nD\n  {% endif %}\nE {{- ' F ' -}} G\n{# note #}\nH"),
     ("filters", "{{ messages | selectattr('role', 'equalto', 'user') | list | length }}|{{ messages | map(attribute='role') | join(', ') }}|{{ ['b', 'a'] | sort | join }}|{{ 'abc' | length }}|{{ messages | rejectattr('role', 'equalto', 'user') | map(attribute='content') | first }}|{{ [3, 1, 2] | max }}|{{ 'x' | string }}{{ 5 | string }}"),
     ("conditional expression and arithmetic", "{{ 'y' if messages else 'n' }}|{{ 7 // 2 }}|{{ 7 % 3 }}|{{ 2 ** 10 }}|{{ (messages | length - 1) * 3 }}|{{ 10 - 2 - 3 }}"),
+    ("printing Python values", "{{ true }}|{{ [1, true, none, 'a', 2.5] }}|{{ {'a': false, 'b': {'c': 'd'} } }}|{{ 4 / 2 }}|{{ 1e-5 }}|{{ 'x' in 'xy' }}|{{ messages[0] }}|{{ undefined_thing }}"),
     ("generation tag", "{% for m in messages %}{% if m.role == 'assistant' %}{% generation %}[{{ m.content }}]{% endgeneration %}{% else %}{{ m.content }}{% endif %}{% endfor %}"),
     ("strftime_now", "{{ strftime_now('%A %d %B %Y %H:%M:%S %j %b %a %y %m %I%p %%') }}|{% if strftime_now is defined %}defined{% endif %}"),
     ("raise_exception", "{% if messages | length > 1 %}{{ raise_exception('Too many messages: ' ~ messages | length) }}{% endif %}never"),
