@@ -17,6 +17,9 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             DebugCommand.class,
             CommandLine.HelpCommand.class,
+            DetokenizeCommand.class,
+            InspectCommand.class,
+            TokenizeCommand.class,
         })
 public final class NuriCommand implements Runnable {
 
