@@ -15,7 +15,7 @@ public final class RmsNorm {
         par.forRange(n, 8, (start, end) -> {
             for (int r = start; r < end; r++) {
                 int o = r * dim;
-                float ss = 0f;
+                double ss = 0;
                 for (int i = 0; i < dim; i++) {
                     ss += in[o + i] * in[o + i];
                 }
@@ -38,11 +38,11 @@ public final class RmsNorm {
             for (int r = start; r < end; r++) {
                 int o = r * dim;
                 float s = rstd[r];
-                float dot = 0f;
+                double dot = 0;
                 for (int i = 0; i < dim; i++) {
                     dot += dOut[o + i] * w[wOff + i] * in[o + i];
                 }
-                float c = dot * s * s * s / dim;
+                float c = (float) (dot * s * s * s / dim);
                 for (int i = 0; i < dim; i++) {
                     dIn[o + i] += s * w[wOff + i] * dOut[o + i] - c * in[o + i];
                 }

@@ -21,7 +21,7 @@ public final class Rope {
         cos = new float[seqLen * half];
         sin = new float[seqLen * half];
         for (int i = 0; i < half; i++) {
-            float invFreq = (float) (1.0 / Math.pow(theta, (float) (2 * i) / headDim));
+            float invFreq = 1f / (float) Math.pow(theta, (float) (2 * i) / headDim);
             for (int p = 0; p < seqLen; p++) {
                 float angle = p * invFreq;
                 cos[p * half + i] = (float) Math.cos(angle);
