@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             // one line per subcommand, kept in alphabetical order
             CommandLine.HelpCommand.class,
+            TokenizerCommand.class,
+            TrainCommand.class,
         })
 public final class NuriCommand implements Runnable {
 
