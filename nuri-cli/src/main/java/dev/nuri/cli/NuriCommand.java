@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
             InspectCommand.class,
             RunCommand.class,
             TokenizeCommand.class,
+            TokenizerCommand.class,
+            TrainCommand.class,
         })
 public final class NuriCommand implements Runnable {
 
