@@ -139,6 +139,9 @@ public final class BertModel {
                 throw new NuriException("a sequence of " + len + " tokens exceeds " + name + "'s maximum of "
                         + config.maxPositions() + " positions");
             }
+            if (keyMask != null && !anyTrue(keyMask, starts[b], starts[b + 1])) {
+                throw new IllegalArgumentException("sequence " + b + " has no token left visible by its attention mask");
+            }
         }
         if ((typeIds != null && typeIds.length != n) || (keyMask != null && keyMask.length != n)) {
             throw new IllegalArgumentException("token types and key mask must have one entry per token (" + n + ")");
@@ -152,6 +155,15 @@ public final class BertModel {
                 throw new IllegalArgumentException("token type " + t + " is outside 0.." + (config.typeVocabSize() - 1));
             }
         }
+    }
+
+    private static boolean anyTrue(boolean[] mask, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (mask[i]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private float[] embed(int[] ids, int[] typeIds, int[] starts) {
