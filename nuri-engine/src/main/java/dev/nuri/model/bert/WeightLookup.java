@@ -1,6 +1,7 @@
 package dev.nuri.model.bert;
 
 import dev.nuri.format.ModelFormatException;
+import dev.nuri.format.TensorSource;
 import dev.nuri.tensor.DType;
 import dev.nuri.tensor.Tensor;
 import dev.nuri.tensor.WeightMatrix;
@@ -32,6 +33,11 @@ public final class WeightLookup {
         this.source = source;
         this.tensors = tensors;
         this.has = has;
+    }
+
+    /** The weights of a model file under their own names. */
+    public static WeightLookup of(TensorSource source) {
+        return new WeightLookup(source.path().toString(), source::tensor, source::has);
     }
 
     public String source() {

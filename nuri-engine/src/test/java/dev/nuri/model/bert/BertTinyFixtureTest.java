@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nuri.embed.Pooling;
+import dev.nuri.format.safetensors.SafetensorsFile;
 import dev.nuri.tensor.Parallel;
 import dev.nuri.tensor.Tensor;
 import dev.nuri.testkit.Fixtures;
@@ -18,7 +19,8 @@ class BertTinyFixtureTest {
     void paddedBatchMatchesTransformers() throws Exception {
         Path dir = Fixtures.require("hf/bert-tiny");
         BertConfig config = BertConfig.fromHf(new ObjectMapper().readTree(dir.resolve("config.json").toFile()), "bert-tiny");
-        BertModel model = BertModel.fromHfNames("bert-tiny", config, TestSafetensors.lookup(dir.resolve("model.safetensors")));
+        SafetensorsFile weights = SafetensorsFile.open(dir.resolve("model.safetensors"));
+        BertModel model = BertModel.fromHfNames("bert-tiny", config, WeightLookup.of(weights));
         Map<String, Tensor> ref = TestSafetensors.read(dir.resolve("reference.safetensors"));
         long[] ids = TestSafetensors.longs(ref.get("input_ids"));
         long[] mask = TestSafetensors.longs(ref.get("attention_mask"));
@@ -56,6 +58,7 @@ class BertTinyFixtureTest {
                 assertTrue(normDiff < 1e-5, "mean_pooled_normalized differs by " + normDiff);
             }
         }
+        weights.close();
     }
 
     static double maxDiff(float[] a, float[] b) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nuri.format.safetensors.SafetensorsFile;
 import dev.nuri.model.InferenceState;
 import dev.nuri.model.LanguageModel;
 import dev.nuri.model.bert.TestSafetensors;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class T5TinyFixtureTest {
 
     static T5Model load(Path dir, Parallel p) throws Exception {
-        WeightLookup w = TestSafetensors.lookup(dir.resolve("model.safetensors"));
+        WeightLookup w = WeightLookup.of(SafetensorsFile.open(dir.resolve("model.safetensors")));
         T5Config config = T5Config.fromHf(new ObjectMapper().readTree(dir.resolve("config.json").toFile()), w.has("lm_head.weight"), "t5-tiny");
         return T5Model.fromHfNames("t5-tiny", config, w, p);
     }
