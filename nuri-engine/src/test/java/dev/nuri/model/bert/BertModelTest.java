@@ -1,6 +1,5 @@
 package dev.nuri.model.bert;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,7 +20,8 @@ class BertModelTest {
         int[] b = {1, 7, 3, 8, 4, 2};
         float[] alone = model.encode(a, null, new int[] {0, a.length}, null, Parallel.serial());
         float[] packed = model.encode(concat(a, b), null, new int[] {0, a.length, a.length + b.length}, null, Parallel.serial());
-        assertArrayEquals(alone, Arrays.copyOf(packed, a.length * h));
+        // Equal up to float rounding: the Vector API's lane reduction order differs between interpreted and compiled code.
+        assertClose(alone, Arrays.copyOf(packed, a.length * h));
         // a padded to 6 tokens with masked pad keys: its real tokens must not change.
         int[] padded = concat(a, new int[] {0, 0});
         boolean[] mask = {true, true, true, true, false, false};
@@ -30,7 +30,7 @@ class BertModelTest {
             assertEquals(alone[i], withPads[i], 1e-6f);
         }
         try (Parallel two = Parallel.of(2)) {
-            assertArrayEquals(packed, model.encode(concat(a, b), null, new int[] {0, a.length, a.length + b.length}, null, two));
+            assertClose(packed, model.encode(concat(a, b), null, new int[] {0, a.length, a.length + b.length}, null, two));
         }
     }
 
@@ -40,7 +40,7 @@ class BertModelTest {
         float[] zeros = model.encode(ids, null, new int[] {0, 4}, null, Parallel.serial());
         float[] ones = model.encode(ids, new int[] {1, 1, 1, 1}, new int[] {0, 4}, null, Parallel.serial());
         assertTrue(!Arrays.equals(zeros, ones));
-        assertArrayEquals(zeros, model.encode(ids, new int[4], new int[] {0, 4}, null, Parallel.serial()));
+        assertClose(zeros, model.encode(ids, new int[4], new int[] {0, 4}, null, Parallel.serial()));
     }
 
     @Test
@@ -65,6 +65,13 @@ class BertModelTest {
         ModelFormatException shape = assertThrows(ModelFormatException.class,
                 () -> BertModel.fromHfNames("x", wider, RandomBert.weights(2)));
         assertTrue(shape.getMessage().contains("has shape [16, 16], expected [32, 32]"), shape.getMessage());
+    }
+
+    static void assertClose(float[] expected, float[] actual) {
+        assertEquals(expected.length, actual.length);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], 1e-6f, "value " + i);
+        }
     }
 
     static int[] concat(int[] a, int[] b) {
