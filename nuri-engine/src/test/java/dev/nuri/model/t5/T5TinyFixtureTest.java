@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.nuri.format.safetensors.SafetensorsFile;
 import dev.nuri.model.InferenceState;
 import dev.nuri.model.LanguageModel;
 import dev.nuri.model.bert.TestSafetensors;
-import dev.nuri.model.bert.WeightLookup;
 import dev.nuri.tensor.Parallel;
 import dev.nuri.tensor.Tensor;
 import dev.nuri.tensor.VectorMath;
@@ -22,11 +20,6 @@ import org.junit.jupiter.api.Test;
 /** t5-tiny against Hugging Face transformers: decoder logits, greedy ids. */
 class T5TinyFixtureTest {
 
-    static T5Model load(Path dir, Parallel p) throws Exception {
-        WeightLookup w = WeightLookup.of(SafetensorsFile.open(dir.resolve("model.safetensors")));
-        T5Config config = T5Config.fromHf(new ObjectMapper().readTree(dir.resolve("config.json").toFile()), w.has("lm_head.weight"), "t5-tiny");
-        return T5Model.fromHfNames("t5-tiny", config, w, p);
-    }
 
     static int[] ints(JsonNode a) {
         int[] out = new int[a.size()];
@@ -50,8 +43,8 @@ class T5TinyFixtureTest {
         JsonNode ref = new ObjectMapper().readTree(dir.resolve("reference.json").toFile());
         Map<String, Tensor> tensors = TestSafetensors.read(dir.resolve("reference.safetensors"));
         for (int threads : new int[] {1, 2}) {
-            try (Parallel p = Parallel.of(threads)) {
-                T5Model model = load(dir, p);
+            try (Parallel p = Parallel.of(threads); T5Loader.Loaded loaded = T5Loader.open(dir, p)) {
+                T5Model model = loaded.model();
                 int vocab = model.config().vocabSize();
                 for (int k = 0; k < ref.get("prompts").size(); k++) {
                     JsonNode prompt = ref.get("prompts").get(k);
