@@ -14,7 +14,12 @@ import picocli.CommandLine.Command;
         description = "Nuri: run, adapt, make data for and measure open-weight LLMs on your own machines.",
         subcommands = {
             // one line per subcommand, kept in alphabetical order
+            BenchCommand.class,
+            DebugCommand.class,
             CommandLine.HelpCommand.class,
+            DetokenizeCommand.class,
+            InspectCommand.class,
+            TokenizeCommand.class,
         })
 public final class NuriCommand implements Runnable {
 
