@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nuri.generate.EarlyStopping;
+import dev.nuri.generate.GenerationOptions;
+import dev.nuri.generate.GenerationResult;
+import dev.nuri.generate.Generator;
 import dev.nuri.model.InferenceState;
 import dev.nuri.model.LanguageModel;
 import dev.nuri.model.bert.TestSafetensors;
@@ -14,6 +18,7 @@ import dev.nuri.tensor.Tensor;
 import dev.nuri.tensor.VectorMath;
 import dev.nuri.testkit.Fixtures;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -80,6 +85,28 @@ class T5TinyFixtureTest {
                     }
                     assertArrayEquals(greedy, mine, "greedy ids of prompt " + k);
                 }
+            }
+        }
+    }
+
+    @Test
+    void greedyAndBeamSearchThroughTheGeneratorMatchTransformers() throws Exception {
+        Path dir = Fixtures.require("hf/t5-tiny");
+        JsonNode ref = new ObjectMapper().readTree(dir.resolve("reference.json").toFile());
+        try (T5Loader.Loaded loaded = T5Loader.open(dir, Parallel.serial())) {
+            T5Model model = loaded.model();
+            for (JsonNode prompt : ref.get("prompts")) {
+                int[] input = ints(prompt.get("input_ids"));
+                Generator generator = new Generator(model.decoderFor(input), new IdTokenizer(model.config().vocabSize(), model.config().eosId()));
+                int[] greedy = ints(prompt.get("greedy_ids"));
+                int[] beam = ints(prompt.get("beam4_ids"));
+                // The references hold the decoder start token followed by the generated ids.
+                GenerationResult g = generator.generate(model.decoderPrompt(), GenerationOptions.greedy(greedy.length - 1));
+                assertArrayEquals(Arrays.copyOfRange(greedy, 1, greedy.length), g.tokenIds(), "greedy ids");
+                GenerationOptions beamOptions = GenerationOptions.builder().maxNewTokens(beam.length - 1).numBeams(4)
+                        .lengthPenalty(1.0).earlyStopping(EarlyStopping.FALSE).build();
+                GenerationResult b = generator.generate(model.decoderPrompt(), beamOptions);
+                assertArrayEquals(Arrays.copyOfRange(beam, 1, beam.length), b.tokenIds(), "4-beam ids");
             }
         }
     }
