@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.SplittableRandom;
 
 /**
  * Generates text from a prompt with a {@link LanguageModel} and its {@link Tokenizer}: sampling or greedy decoding
@@ -75,17 +74,16 @@ public final class Generator {
      */
     public GenerationResult generate(int[] promptIds, GenerationOptions options, GenerationListener listener,
             Cancellation cancellation) {
-        int limit = checkPrompt(promptIds, options);
-        Set<Integer> stopIds = stopIds(options);
         if (options.numBeams() > 1) {
-            return new BeamSearch(model, tokenizer, options, stopIds)
+            int limit = checkPrompt(promptIds, options);
+            return new BeamSearch(model, tokenizer, options, stopIds(options))
                     .run(promptIds, limit, listener, cancellation);
         }
-        return sample(promptIds, options, limit, stopIds, listener, cancellation);
+        return sample(promptIds, options, listener, cancellation);
     }
 
     /** Validates the prompt and returns how many tokens may be generated. */
-    private int checkPrompt(int[] promptIds, GenerationOptions options) {
+    int checkPrompt(int[] promptIds, GenerationOptions options) {
         if (promptIds.length == 0) {
             throw new NuriException("the prompt is empty: a generation needs at least one prompt token (e.g. BOS)");
         }
@@ -115,7 +113,7 @@ public final class Generator {
      * The ids that end a sequence: the extra stop ids, plus (unless ignoring EOS) the model's and the tokenizer's
      * end-of-sequence ids that the model can produce.
      */
-    private Set<Integer> stopIds(GenerationOptions options) {
+    Set<Integer> stopIds(GenerationOptions options) {
         Set<Integer> ids = new HashSet<>(options.stopTokenIds());
         if (!options.ignoreEos()) {
             ids.addAll(model.info().eosIds());
@@ -126,55 +124,30 @@ public final class Generator {
         return ids;
     }
 
-    private GenerationResult sample(int[] promptIds, GenerationOptions options, int limit, Set<Integer> stopIds,
-            GenerationListener listener, Cancellation cancellation) {
-        SamplerChain chain = SamplerChain.of(options);
-        SplittableRandom random = options.seed() != null ? new SplittableRandom(options.seed()) : new SplittableRandom();
-        TokenHistory history = new TokenHistory(model.info().vocabSize(), promptIds);
-        TextStreamer streamer = new TextStreamer(tokenizer, options.stopStrings(), listener);
-        List<TokenLogprob> logprobs = new ArrayList<>();
-        List<Integer> generated = new ArrayList<>();
-        FinishReason reason = null;
+    private GenerationResult sample(int[] promptIds, GenerationOptions options, GenerationListener listener,
+            Cancellation cancellation) {
+        SequenceDecoder sequence = new SequenceDecoder(this, promptIds, options, listener);
         long prefillNanos = 0;
-
         long start = System.nanoTime();
         if (cancellation.isCancelled()) {
-            reason = FinishReason.CANCELLED;
+            sequence.cancel();
+            return sequence.result(0, 0);
         }
-        InferenceState state = null;
-        float[] logits = null;
-        if (reason == null) {
-            state = model.newState(promptIds.length + limit);
-            logits = checked(model.forward(state, promptIds, false));
-            prefillNanos = System.nanoTime() - start;
-        }
+        InferenceState state = model.newState(promptIds.length + sequence.limit());
+        float[] logits = model.forward(state, promptIds, false);
+        prefillNanos = System.nanoTime() - start;
         long decodeStart = System.nanoTime();
-        while (reason == null) {
+        while (true) {
             if (cancellation.isCancelled()) {
-                reason = FinishReason.CANCELLED;
+                sequence.cancel();
                 break;
             }
-            double[] raw = options.logprobs() ? Distributions.logSoftmax(logits) : null;
-            int token = chain.next(logits, history, random);
-            if (raw != null) {
-                logprobs.add(logprob(raw, token, options.topLogprobs()));
+            if (sequence.next(logits, 0)) {
+                break;
             }
-            generated.add(token);
-            history.add(token);
-            listener.onToken(token);
-            if (stopIds.contains(token) || streamer.add(token)) {
-                reason = FinishReason.STOP;
-            } else if (generated.size() >= limit) {
-                reason = FinishReason.LENGTH;
-            } else {
-                logits = checked(model.forward(state, new int[] {token}, false));
-            }
+            logits = model.forward(state, new int[] {sequence.lastToken()}, false);
         }
-        String text = streamer.finish();
-        long decodeNanos = prefillNanos > 0 ? System.nanoTime() - decodeStart : 0;
-        int[] ids = generated.stream().mapToInt(Integer::intValue).toArray();
-        return new GenerationResult(ids, text, reason, logprobs, promptIds.length, ids.length, prefillNanos,
-                decodeNanos, List.of());
+        return sequence.result(prefillNanos, System.nanoTime() - decodeStart);
     }
 
     /** {@code logits}, after making sure the model gave a full row of numbers (NaN would sample garbage). */
@@ -188,7 +161,7 @@ public final class Generator {
         return logits;
     }
 
-    private TokenLogprob logprob(double[] logprobs, int token, int top) {
+    TokenLogprob logprob(double[] logprobs, int token, int top) {
         List<TopLogprob> alternatives = new ArrayList<>(top);
         for (int id : Distributions.topIndices(logprobs, top)) {
             alternatives.add(new TopLogprob(id, tokenText(id), logprobs[id]));
