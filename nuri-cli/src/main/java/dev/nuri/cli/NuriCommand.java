@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             DetokenizeCommand.class,
             InspectCommand.class,
             RunCommand.class,
+            ServeCommand.class,
             TokenizeCommand.class,
             TokenizerCommand.class,
             TrainCommand.class,
