@@ -46,6 +46,7 @@ public final class NuriServer implements AutoCloseable {
     private final WebServer web;
     private final Thread loader;
     private final long created = System.currentTimeMillis() / 1000;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** The loaded model and what serves it. */
     private record Ready(Engine engine, BatchScheduler scheduler, CompletionEndpoint completions, String modelId) {
@@ -107,11 +108,12 @@ public final class NuriServer implements AutoCloseable {
         return name.toLowerCase(java.util.Locale.ROOT).endsWith(".gguf") ? name.substring(0, name.length() - 5) : name;
     }
 
-    /** Waits until the model is loaded; rethrows the load failure. */
+    /** Waits until the model is loaded. If loading failed, stops the server and rethrows the failure. */
     public NuriServer awaitReady() {
         try {
             ready.join();
         } catch (java.util.concurrent.CompletionException e) {
+            close();
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
         return this;
@@ -129,6 +131,11 @@ public final class NuriServer implements AutoCloseable {
     /** The model id clients name in requests (once loaded). */
     public String modelId() {
         return awaitReady().ready.join().modelId();
+    }
+
+    /** The scheduler, once the model is loaded (tests). */
+    BatchScheduler scheduler() {
+        return awaitReady().ready.join().scheduler();
     }
 
     int activeSequences() {
@@ -302,6 +309,9 @@ public final class NuriServer implements AutoCloseable {
     /** Stops listening, ends every sequence and closes the model. */
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         web.stop();
         try {
             loader.join(60_000);
