@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             DebugCommand.class,
             DetokenizeCommand.class,
             InspectCommand.class,
+            PullCommand.class,
             RunCommand.class,
             ServeCommand.class,
             TokenizeCommand.class,

@@ -6,6 +6,7 @@ import dev.nuri.server.ServerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -16,11 +17,12 @@ import picocli.CommandLine.Option;
         description = "Serve a model over an OpenAI-compatible HTTP API (/v1/chat/completions, /v1/completions, "
                 + "/v1/embeddings, /v1/models, /health, /metrics) with a web chat page at /.")
 final class ServeCommand implements Callable<Integer> {
-    static final String NO_MODEL = "no model given: pass --model PATH (a GGUF file or a Hugging Face model folder), "
-            + "for example one downloaded with `huggingface-cli download Qwen/Qwen2.5-0.5B-Instruct --local-dir qwen2.5`";
+    static final String NO_MODEL = "no model given and none in the model store: pass --model PATH (a GGUF file or a "
+            + "Hugging Face model folder), or download one first with: nuri pull Qwen/Qwen2.5-0.5B-Instruct";
 
-    @Option(names = "--model", paramLabel = "PATH", description = "A GGUF file or a Hugging Face model folder.")
-    Path model;
+    @Option(names = "--model", paramLabel = "PATH|ORG/NAME",
+            description = "A GGUF file, a Hugging Face model folder, or a repository id pulled into the model store.")
+    String model;
 
     @Option(names = "--host", paramLabel = "ADDR", description = "Address to bind (default: ${DEFAULT-VALUE}: this machine only).")
     String host = "127.0.0.1";
@@ -50,25 +52,20 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (model == null) {
-            throw new NuriException(NO_MODEL);
-        }
-        if (!Files.exists(model)) {
-            throw new NuriException(model + ": no such file or folder");
-        }
+        Path modelPath = resolveModel(model, ModelStore.standard());
         if (timeoutSeconds < 1) {
             throw new NuriException("--timeout must be at least 1 second, got " + timeoutSeconds);
         }
         ServerConfig config = new ServerConfig(host, port, apiKey == null || apiKey.isEmpty() ? null : apiKey,
                 parallel, context, queue, Duration.ofSeconds(timeoutSeconds), modelId);
-        NuriServer server = NuriServer.start(config, model);
+        NuriServer server = NuriServer.start(config, modelPath);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             stopped.countDown();
         }));
         String base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
-        System.err.println("nuri: loading " + model + " ...");
+        System.err.println("nuri: loading " + modelPath + " ...");
         try {
             server.awaitReady();
         } catch (RuntimeException e) {
@@ -80,5 +77,32 @@ final class ServeCommand implements Callable<Integer> {
                 + "; Ctrl-C stops");
         stopped.await();
         return 0;
+    }
+
+    /**
+     * {@code --model} as a path when it exists, else as a repository id in the store; without {@code --model}, the
+     * store's only model.
+     */
+    static Path resolveModel(String model, ModelStore store) {
+        if (model == null) {
+            List<String> pulled = store.models();
+            if (pulled.isEmpty()) {
+                throw new NuriException(NO_MODEL);
+            }
+            if (pulled.size() > 1) {
+                throw new NuriException("no model given and the store holds " + pulled.size() + ": choose one with --model ("
+                        + String.join(", ", pulled) + ")");
+            }
+            return store.modelPath(pulled.getFirst());
+        }
+        Path path = Path.of(model);
+        if (Files.exists(path)) {
+            return path;
+        }
+        if (ModelStore.REPO_ID.matcher(model).matches() && Files.isDirectory(store.folder(model))) {
+            return store.modelPath(model);
+        }
+        throw new NuriException(model + ": no such file or folder" + (ModelStore.REPO_ID.matcher(model).matches()
+                ? ", and not in the model store (get it with: nuri pull " + model + ")" : ""));
     }
 }
