@@ -115,16 +115,18 @@ class GgufFixtureTest {
             for (int s = 0; s < steps.length; s++) {
                 worst = Math.max(worst, HfFixtureTest.maxAbsDiff(ref.steps[s], steps[s]));
             }
-            double relative = relativeDiff(ref.steps, steps);
-            System.out.printf("%s: 64 greedy ids equal; logits of the first %d steps max |diff| = %.3g (%.3g of the spread)%n",
-                    name, steps.length, worst, relative);
-            if (name.endsWith("F32")) {
-                assertTrue(worst <= 1e-3f, name + ": logits differ from llama.cpp by " + worst);
-            } else {
-                // llama.cpp rounds the activations to F16 inside F16 dot products (ggml's vec_dot_type for F16),
-                // which moves its logits by ~1e-2 here; Nuri multiplies F16 weights by F32 activations
-                assertTrue(relative <= 1e-3, name + ": logits differ from llama.cpp by " + relative + " of their spread");
+            // llama.cpp rounds the activations to F16 inside its F16 dot products, so its F16 logits are not exact:
+            // bound Nuri's distance from them by llama.cpp's own F16-vs-F32 distance, measured from the fixtures.
+            float bound = 1e-3f;
+            if (name.endsWith("-F16")) {
+                LlamaCppRun f32 = LlamaCppRun.read(Fixtures.require("gguf/stories260K-F32.gguf"), loaded.model().info().vocabSize());
+                for (int s = 0; s < steps.length; s++) {
+                    bound = Math.max(bound, HfFixtureTest.maxAbsDiff(ref.steps[s], f32.steps[s]));
+                }
             }
+            System.out.printf("%s: 64 greedy ids equal; logits of the first %d steps max |diff| = %.3g (bound %.3g)%n",
+                    name, steps.length, worst, bound);
+            assertTrue(worst <= bound, name + ": logits differ from llama.cpp by " + worst + ", more than " + bound);
         }
     }
 
