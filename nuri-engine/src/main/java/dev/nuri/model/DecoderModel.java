@@ -68,6 +68,13 @@ public final class DecoderModel implements LanguageModel {
             throw new IllegalArgumentException("context length must be in 1.." + config.contextLength() + " for " + info.name() + ", got " + contextLength);
         }
         ensureOpen();
+        long cacheBytes = 2L * config.layers() * config.kvDim() * contextLength * Float.BYTES;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (cacheBytes > heap) {
+            throw new NuriException("a KV cache of " + contextLength + " positions for " + info.name() + " needs "
+                    + (cacheBytes >> 20) + " MiB but the Java heap is limited to " + (heap >> 20)
+                    + " MiB; lower the context length or raise -Xmx");
+        }
         Rope rope = config.positions() == DecoderConfig.Positions.LEARNED ? null : ropeTables.computeIfAbsent(contextLength, this::newRope);
         return new DecoderState(this, new KvCache(config.layers(), config.kvDim(), contextLength), rope, 0);
     }
