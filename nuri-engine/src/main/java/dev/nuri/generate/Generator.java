@@ -134,20 +134,16 @@ public final class Generator {
         TextStreamer streamer = new TextStreamer(tokenizer, options.stopStrings(), listener);
         List<TokenLogprob> logprobs = new ArrayList<>();
         List<Integer> generated = new ArrayList<>();
-        FinishReason reason = null;
-        long prefillNanos = 0;
-
-        long start = System.nanoTime();
         if (cancellation.isCancelled()) {
-            reason = FinishReason.CANCELLED;
+            return new GenerationResult(new int[0], "", FinishReason.CANCELLED, logprobs, promptIds.length, 0, 0, 0,
+                    List.of());
         }
-        InferenceState state = null;
-        float[] logits = null;
-        if (reason == null) {
-            state = model.newState(promptIds.length + limit);
-            logits = checked(model.forward(state, promptIds, false));
-            prefillNanos = System.nanoTime() - start;
-        }
+        long start = System.nanoTime();
+        InferenceState state = model.newState(promptIds.length + limit);
+        float[] logits = checked(model.forward(state, promptIds, false));
+        long prefillNanos = System.nanoTime() - start;
+
+        FinishReason reason = null;
         long decodeStart = System.nanoTime();
         while (reason == null) {
             if (cancellation.isCancelled()) {
@@ -171,7 +167,7 @@ public final class Generator {
             }
         }
         String text = streamer.finish();
-        long decodeNanos = prefillNanos > 0 ? System.nanoTime() - decodeStart : 0;
+        long decodeNanos = System.nanoTime() - decodeStart;
         int[] ids = generated.stream().mapToInt(Integer::intValue).toArray();
         return new GenerationResult(ids, text, reason, logprobs, promptIds.length, ids.length, prefillNanos,
                 decodeNanos, List.of());
