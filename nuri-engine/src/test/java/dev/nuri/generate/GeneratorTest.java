@@ -236,6 +236,17 @@ class GeneratorTest {
     }
 
     @Test
+    void idsBeyondTheTokenizerVocabularyAddNoText() {
+        ByteTokenizer tok = new ByteTokenizer();
+        int padded = tok.vocabSize() + 6; // output layers are often padded past the tokenizer's vocabulary
+        FakeModel model = FakeModel.scripted(padded, 16, Set.of(ByteTokenizer.EOS), 1,
+                new int[] {'o', padded - 1, 'k', ByteTokenizer.EOS}, ByteTokenizer.EOS);
+        GenerationResult r = new Generator(model, tok).generate(PROMPT, GenerationOptions.greedy(8));
+        assertArrayEquals(new int[] {'o', padded - 1, 'k', ByteTokenizer.EOS}, r.tokenIds());
+        assertEquals("ok", r.text());
+    }
+
+    @Test
     void nanLogitsFailClearly() {
         ByteTokenizer tok = new ByteTokenizer();
         FakeModel broken = new FakeModel(tok.vocabSize(), 16, Set.of(ByteTokenizer.EOS), seq -> {
