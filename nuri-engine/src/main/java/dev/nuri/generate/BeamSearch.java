@@ -349,7 +349,7 @@ final class BeamSearch {
             listener.onText(text);
         }
         return new GenerationResult(ids, text, reason, List.of(), promptTokens, ids.length, prefillNanos, decodeNanos,
-                hypotheses);
+                hypotheses, null);
     }
 
     private static int[] append(int[] tokens, int token) {

@@ -129,14 +129,15 @@ public final class Generator {
     private GenerationResult sample(int[] promptIds, GenerationOptions options, int limit, Set<Integer> stopIds,
             GenerationListener listener, Cancellation cancellation) {
         SamplerChain chain = SamplerChain.of(options);
-        SplittableRandom random = options.seed() != null ? new SplittableRandom(options.seed()) : new SplittableRandom();
+        Long seed = options.greedy() ? null : options.seed() != null ? options.seed() : new SplittableRandom().nextLong();
+        SplittableRandom random = new SplittableRandom(seed != null ? seed : 0);
         TokenHistory history = new TokenHistory(model.info().vocabSize(), promptIds);
         TextStreamer streamer = new TextStreamer(tokenizer, options.stopStrings(), listener);
         List<TokenLogprob> logprobs = new ArrayList<>();
         List<Integer> generated = new ArrayList<>();
         if (cancellation.isCancelled()) {
             return new GenerationResult(new int[0], "", FinishReason.CANCELLED, logprobs, promptIds.length, 0, 0, 0,
-                    List.of());
+                    List.of(), seed);
         }
         long start = System.nanoTime();
         InferenceState state = model.newState(promptIds.length + limit);
@@ -170,7 +171,7 @@ public final class Generator {
         long decodeNanos = System.nanoTime() - decodeStart;
         int[] ids = generated.stream().mapToInt(Integer::intValue).toArray();
         return new GenerationResult(ids, text, reason, logprobs, promptIds.length, ids.length, prefillNanos,
-                decodeNanos, List.of());
+                decodeNanos, List.of(), seed);
     }
 
     /** {@code logits}, after making sure the model gave a full row of numbers (NaN would sample garbage). */

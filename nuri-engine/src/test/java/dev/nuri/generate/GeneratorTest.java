@@ -282,6 +282,12 @@ class GeneratorTest {
         int[] c = g.generate(PROMPT, o.toBuilder().seed(6).build()).tokenIds();
         assertArrayEquals(a, b);
         assertNotEquals(Arrays.toString(a), Arrays.toString(c));
+
+        GenerationResult unseeded = g.generate(PROMPT, o.toBuilder().seed(null).build());
+        long drawn = unseeded.seed();
+        assertArrayEquals(unseeded.tokenIds(), g.generate(PROMPT, o.toBuilder().seed(drawn).build()).tokenIds(),
+                "the reported seed repeats an unseeded run");
+        assertEquals(null, g.generate(PROMPT, GenerationOptions.greedy(3)).seed());
     }
 
     @Test
