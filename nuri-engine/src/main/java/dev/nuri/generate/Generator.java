@@ -52,7 +52,9 @@ public final class Generator {
     public void checkFits(int promptTokens, GenerationOptions options) {
         long total = (long) promptTokens + options.maxNewTokens();
         if (total > contextLength()) {
-            throw new ContextOverflowException(promptTokens, options.maxNewTokens(), contextLength());
+            throw new ContextOverflowException("the prompt (" + promptTokens + " tokens) plus up to "
+                    + options.maxNewTokens() + " new tokens needs " + total + " tokens but the context holds "
+                    + contextLength() + "; shorten the prompt or lower the maximum number of new tokens");
         }
     }
 
@@ -102,11 +104,9 @@ public final class Generator {
             }
         }
         int context = contextLength();
-        if (promptIds.length > context) {
-            throw new ContextOverflowException(0, promptIds.length, context);
-        }
-        if (promptIds.length == context) {
-            throw new ContextOverflowException(promptIds.length, 1, context);
+        if (promptIds.length >= context) {
+            throw new ContextOverflowException("the prompt has " + promptIds.length + " tokens but the context holds "
+                    + context + ", which leaves no room for a new token; shorten the prompt");
         }
         return Math.min(options.maxNewTokens(), context - promptIds.length);
     }

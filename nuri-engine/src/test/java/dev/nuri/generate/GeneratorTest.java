@@ -210,7 +210,8 @@ class GeneratorTest {
         int[] nine = new int[9];
         ContextOverflowException tooLong = assertThrows(ContextOverflowException.class,
                 () -> g.generate(nine, GenerationOptions.greedy(1)));
-        assertTrue(tooLong.getMessage().contains("context holds 8"), tooLong.getMessage());
+        assertEquals("the prompt has 9 tokens but the context holds 8, which leaves no room for a new token;"
+                + " shorten the prompt", tooLong.getMessage());
         assertThrows(ContextOverflowException.class, () -> g.generate(new int[8], GenerationOptions.greedy(1)));
 
         int[] five = {ByteTokenizer.BOS, 'x', 'x', 'x', 'x'};
@@ -220,7 +221,10 @@ class GeneratorTest {
         assertEquals("abc", r.text(), "5 prompt + 3 new tokens fill the context of 8");
         assertEquals(FinishReason.LENGTH, r.finishReason());
 
-        assertThrows(ContextOverflowException.class, () -> g5.checkFits(5, GenerationOptions.greedy(10)));
+        ContextOverflowException strict = assertThrows(ContextOverflowException.class,
+                () -> g5.checkFits(5, GenerationOptions.greedy(10)));
+        assertEquals("the prompt (5 tokens) plus up to 10 new tokens needs 15 tokens but the context holds 8;"
+                + " shorten the prompt or lower the maximum number of new tokens", strict.getMessage());
         g5.checkFits(5, GenerationOptions.greedy(3));
     }
 
