@@ -132,4 +132,14 @@ class TokenizeCommandTest {
         assertEquals(1, r.code());
         assertTrue(r.err().contains("message 0 needs a string \"role\""), r.err());
     }
+
+    @Test
+    void chatPromptFromGgufTemplate() throws IOException {
+        Path gguf = Fixtures.require("vocab/ggml-vocab-phi-3.gguf");
+        Path messages = dir.resolve("m.json");
+        Files.writeString(messages, "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
+        Run r = run("tokenize", "--model", gguf.toString(), "--chat", messages.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("{\"prompt\":\"<s><|user|>\\nHi<|end|>\\n<|assistant|>\\n\",\"ids\":[1,32010,"), r.out());
+    }
 }
