@@ -276,10 +276,16 @@ public final class HfTokenizerLoader {
             }
             case "Precompiled" -> {
                 String charsmap = n.path("precompiled_charsmap").asText("");
-                if (!charsmap.isEmpty()) {
-                    throw new IllegalArgumentException("the Precompiled (SentencePiece charsmap) normalizer is not supported yet");
+                if (charsmap.isEmpty()) {
+                    yield new Normalizer.Sequence(List.of());
                 }
-                yield new Normalizer.Sequence(List.of());
+                byte[] blob;
+                try {
+                    blob = java.util.Base64.getDecoder().decode(charsmap);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("Precompiled normalizer: precompiled_charsmap is not base64");
+                }
+                yield new Normalizer.Precompiled(new PrecompiledCharsmap(blob));
             }
             case "Sequence" -> {
                 List<Normalizer> list = new ArrayList<>();

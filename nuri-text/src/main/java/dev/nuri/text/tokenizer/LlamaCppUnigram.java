@@ -2,8 +2,6 @@ package dev.nuri.text.tokenizer;
 
 import dev.nuri.format.ModelFormatException;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -51,8 +49,7 @@ final class LlamaCppUnigram {
     private final boolean[] isUserDefined;
     private final float[] scores;
     private final double unknownScore;
-    private final int[] xcda;
-    private final byte[] replacements;
+    private final PrecompiledCharsmap charsmap;
     private final boolean addSpacePrefix;
     private final boolean removeExtraWhitespaces;
 
@@ -79,24 +76,10 @@ final class LlamaCppUnigram {
             }
         }
         unknownScore = min - UNKNOWN_PENALTY;
-        if (charsmap != null && charsmap.length > 0) {
-            if (charsmap.length < 4) {
-                throw new ModelFormatException("tokenizer.ggml.precompiled_charsmap is too small for its header");
-            }
-            ByteBuffer buf = ByteBuffer.wrap(charsmap).order(ByteOrder.LITTLE_ENDIAN);
-            long blobSize = Integer.toUnsignedLong(buf.getInt(0));
-            if (blobSize + 4 >= charsmap.length || blobSize % 4 != 0) {
-                throw new ModelFormatException("tokenizer.ggml.precompiled_charsmap: double-array size " + blobSize
-                        + " does not fit in " + charsmap.length + " bytes");
-            }
-            xcda = new int[(int) (blobSize / 4)];
-            for (int i = 0; i < xcda.length; i++) {
-                xcda[i] = buf.getInt(4 + 4 * i);
-            }
-            replacements = java.util.Arrays.copyOfRange(charsmap, 4 + (int) blobSize, charsmap.length);
-        } else {
-            xcda = new int[0];
-            replacements = new byte[0];
+        try {
+            this.charsmap = charsmap != null && charsmap.length > 0 ? new PrecompiledCharsmap(charsmap) : null;
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException("tokenizer.ggml.precompiled_charsmap: " + e.getMessage(), e);
         }
     }
 
@@ -167,8 +150,7 @@ final class LlamaCppUnigram {
     }
 
     private static int utf8Length(byte lead) {
-        int b = lead & 0xFF;
-        return b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+        return PrecompiledCharsmap.utf8Length(lead);
     }
 
     /** llama.cpp's {@code normalize}: charsmap replacements, then space escaping, prefix space and space merging. */
@@ -216,61 +198,15 @@ final class LlamaCppUnigram {
             consumed[0] = longestUser;
             return java.util.Arrays.copyOfRange(input, offset, offset + longestUser);
         }
-        int longestLength = 0;
-        int longestValue = 0;
-        if (xcda.length > 0) {
-            int index = base(0);
-            for (int i = offset; i < input.length; i++) {
-                int c = input[i] & 0xFF;
-                if (c == 0) {
-                    break;
-                }
-                index ^= c;
-                if (lcheck(index) != c) {
-                    break;
-                }
-                boolean leaf = ((node(index) >>> 8) & 1) != 0;
-                index ^= base(index);
-                if (leaf) {
-                    longestLength = i - offset + 1;
-                    longestValue = node(index) & 0x7FFFFFFF;
-                }
+        if (charsmap != null) {
+            byte[] replacement = charsmap.longestPrefix(input, offset, consumed);
+            if (replacement != null) {
+                return replacement;
             }
-        }
-        if (longestLength > 0) {
-            if (longestValue >= replacements.length) {
-                throw new ModelFormatException("tokenizer.ggml.precompiled_charsmap: replacement offset " + longestValue
-                        + " is outside the table");
-            }
-            int end = longestValue;
-            while (end < replacements.length && replacements[end] != 0) {
-                end++;
-            }
-            if (end == replacements.length) {
-                throw new ModelFormatException("tokenizer.ggml.precompiled_charsmap: unterminated replacement string");
-            }
-            consumed[0] = longestLength;
-            return java.util.Arrays.copyOfRange(replacements, longestValue, end);
         }
         int len = Math.min(utf8Length(input[offset]), input.length - offset);
         consumed[0] = len;
         return java.util.Arrays.copyOfRange(input, offset, offset + len);
     }
 
-    private int node(int index) {
-        if (index < 0 || index >= xcda.length) {
-            throw new ModelFormatException("tokenizer.ggml.precompiled_charsmap: index " + index
-                    + " is outside the double array");
-        }
-        return xcda[index];
-    }
-
-    private int base(int index) {
-        int packed = node(index);
-        return (packed >>> 10) << ((packed & (1 << 9)) >>> 6);
-    }
-
-    private int lcheck(int index) {
-        return node(index) & (0x80000000 | 0xFF);
-    }
 }
