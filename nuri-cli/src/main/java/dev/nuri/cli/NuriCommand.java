@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             // one line per subcommand, kept in alphabetical order
             BenchCommand.class,
             DebugCommand.class,
+            EmbedCommand.class,
             CommandLine.HelpCommand.class,
             DetokenizeCommand.class,
             InspectCommand.class,
