@@ -9,10 +9,28 @@ import dev.nuri.tensor.Parallel;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The default model on Nuri's kernels against ONNX Runtime running the same ONNX file on the same token ids. */
 class OnnxRuntimeComparisonTest {
+    private static OrtEnvironment env;
+    private static OrtSession session;
+
+    @BeforeAll
+    static void openOnnxRuntime() throws Exception {
+        env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+            opts.setIntraOpNumThreads(2);
+            session = env.createSession(DefaultEmbeddingModel.onnxFile().toString(), opts);
+        }
+    }
+
+    @AfterAll
+    static void closeOnnxRuntime() throws Exception {
+        session.close();
+    }
 
     /** 20 varied id sequences ([CLS] … [SEP], 3 to 80 tokens) from the vocabulary's word range. */
     static int[][] idSequences() {
@@ -55,7 +73,7 @@ class OnnxRuntimeComparisonTest {
 
     @Test
     void textEmbeddingsMatchOnnxRuntime() throws Exception {
-        try (BertEmbeddingModel model = EmbeddingModels.openDefault(new EmbeddingModels.Options(null, true, Parallel.serial()))) {
+        try (Parallel p = Parallel.of(2); BertEmbeddingModel model = EmbeddingModels.openDefault(new EmbeddingModels.Options(null, true, p))) {
             int[][] seqs = new int[SENTENCES.size()][];
             for (int i = 0; i < seqs.length; i++) {
                 seqs[i] = model.tokenizer().encode(SENTENCES.get(i), true);
@@ -103,16 +121,11 @@ class OnnxRuntimeComparisonTest {
                 mask[b][i] = 1;
             }
         }
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
-            opts.setIntraOpNumThreads(2);
-            try (OrtSession session = env.createSession(DefaultEmbeddingModel.onnxFile().toString(), opts);
-                 OnnxTensor idT = OnnxTensor.createTensor(env, ids);
-                 OnnxTensor maskT = OnnxTensor.createTensor(env, mask);
-                 OnnxTensor typeT = OnnxTensor.createTensor(env, types);
-                 OrtSession.Result result = session.run(Map.of("input_ids", idT, "attention_mask", maskT, "token_type_ids", typeT))) {
-                return (float[][][]) result.get(0).getValue();
-            }
+        try (OnnxTensor idT = OnnxTensor.createTensor(env, ids);
+             OnnxTensor maskT = OnnxTensor.createTensor(env, mask);
+             OnnxTensor typeT = OnnxTensor.createTensor(env, types);
+             OrtSession.Result result = session.run(Map.of("input_ids", idT, "attention_mask", maskT, "token_type_ids", typeT))) {
+            return (float[][][]) result.get(0).getValue();
         }
     }
 
@@ -120,37 +133,17 @@ class OnnxRuntimeComparisonTest {
     void hiddenStatesAndEmbeddingsMatchOnnxRuntime() throws Exception {
         int[][] seqs = idSequences();
         int batch = seqs.length;
-        int maxLen = 0;
         int total = 0;
         for (int[] s : seqs) {
-            maxLen = Math.max(maxLen, s.length);
             total += s.length;
         }
-        long[][] ids = new long[batch][maxLen];
-        long[][] mask = new long[batch][maxLen];
-        long[][] types = new long[batch][maxLen];
         int[] packed = new int[total];
         int[] starts = new int[batch + 1];
         for (int b = 0; b < batch; b++) {
-            for (int i = 0; i < seqs[b].length; i++) {
-                ids[b][i] = seqs[b][i];
-                mask[b][i] = 1;
-                packed[starts[b] + i] = seqs[b][i];
-            }
+            System.arraycopy(seqs[b], 0, packed, starts[b], seqs[b].length);
             starts[b + 1] = starts[b] + seqs[b].length;
         }
-        float[][][] ort;
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
-            opts.setIntraOpNumThreads(2);
-            try (OrtSession session = env.createSession(DefaultEmbeddingModel.onnxFile().toString(), opts);
-                 OnnxTensor idT = OnnxTensor.createTensor(env, ids);
-                 OnnxTensor maskT = OnnxTensor.createTensor(env, mask);
-                 OnnxTensor typeT = OnnxTensor.createTensor(env, types);
-                 OrtSession.Result result = session.run(Map.of("input_ids", idT, "attention_mask", maskT, "token_type_ids", typeT))) {
-                ort = (float[][][]) result.get(0).getValue();
-            }
-        }
+        float[][][] ort = runOrt(seqs);
         try (DefaultEmbeddingModel.Loaded loaded = DefaultEmbeddingModel.loadEncoder(); Parallel p = Parallel.of(2)) {
             int dim = 384;
             float[] hidden = loaded.model().encode(packed, null, starts, null, p);
