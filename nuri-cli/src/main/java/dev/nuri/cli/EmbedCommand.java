@@ -77,7 +77,9 @@ public final class EmbedCommand implements Callable<Integer> {
                     }
                     out.println(line);
                 }
-                spec.commandLine().getErr().println(m.name() + ": " + vectors.length + " embedding(s) of " + m.dimension() + " dimensions");
+                PrintWriter err = spec.commandLine().getErr();
+                err.println(m.name() + ": " + vectors.length + " embedding(s) of " + m.dimension() + " dimensions");
+                err.flush();
             }
             out.flush();
         }
