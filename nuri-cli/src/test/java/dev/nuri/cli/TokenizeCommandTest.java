@@ -102,4 +102,44 @@ class TokenizeCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("{\"ids\":[0,44,73,293,83,304,265,80,72],"), r.out());
     }
+
+    @Test
+    void chatPromptMatchesHuggingFace() throws IOException {
+        for (String name : java.util.List.of("qwen2-tiny", "llama-tiny", "mistral-tiny")) {
+            Path folder = Fixtures.require("hf/" + name);
+            var reference = new com.fasterxml.jackson.databind.ObjectMapper().readTree(folder.resolve("reference.json").toFile());
+            Path messages = dir.resolve(name + "-messages.json");
+            Files.writeString(messages, reference.get("chat_messages").toString());
+            Run r = run("tokenize", "--model", folder.toString(), "--chat", messages.toString(), "--json");
+            assertEquals(0, r.code(), r.err());
+            var out = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+            String prompt = reference.get("chat_prompt").asText();
+            assertEquals(prompt, out.get("prompt").asText(), name);
+            int[] expected = dev.nuri.text.tokenizer.Tokenizers.load(folder).encode(prompt, false);
+            assertEquals(java.util.Arrays.toString(expected), out.get("ids").toString().replace(",", ", "), name);
+        }
+        // ChatML's markers are parsed as special tokens, and no BOS is added on top of the template's text
+        Path qwen = Fixtures.require("hf/qwen2-tiny");
+        Path messages = dir.resolve("m.json");
+        Files.writeString(messages, "[{\"role\":\"user\",\"content\":\"Hi\"}]");
+        Run r = run("tokenize", "--model", qwen.toString(), "--chat", messages.toString(), "--json");
+        assertTrue(r.out().contains("\"ids\":[1,"), r.out());
+        Path llama = Fixtures.require("hf/llama-tiny");
+        r = run("tokenize", "--model", llama.toString(), "--chat", messages.toString(), "--json");
+        assertTrue(r.out().contains("\"ids\":[0,") && !r.out().contains("\"ids\":[0,0"), r.out());
+        Files.writeString(messages, "[{\"content\":\"no role\"}]");
+        r = run("tokenize", "--model", qwen.toString(), "--chat", messages.toString(), "--json");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("message 0 needs a string \"role\""), r.err());
+    }
+
+    @Test
+    void chatPromptFromGgufTemplate() throws IOException {
+        Path gguf = Fixtures.require("vocab/ggml-vocab-phi-3.gguf");
+        Path messages = dir.resolve("m.json");
+        Files.writeString(messages, "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
+        Run r = run("tokenize", "--model", gguf.toString(), "--chat", messages.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("{\"prompt\":\"<s><|user|>\\nHi<|end|>\\n<|assistant|>\\n\",\"ids\":[1,32010,"), r.out());
+    }
 }
