@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             ChatCommand.class,
             DebugCommand.class,
             DetokenizeCommand.class,
+            EmbedCommand.class,
             InspectCommand.class,
             RunCommand.class,
             TokenizeCommand.class,
