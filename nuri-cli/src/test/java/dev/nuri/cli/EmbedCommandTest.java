@@ -19,7 +19,7 @@ class EmbedCommandTest {
 
     @Test
     void defaultModelEmbedsOffline() throws Exception {
-        InspectCommandTest.Run r = InspectCommandTest.run("embed", "--text", "hello", "a second text", "--json");
+        CliRun r = CliRun.of("embed", "--text", "hello", "a second text", "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertEquals("all-MiniLM-L6-v2", json.get("model").asText());
@@ -33,7 +33,7 @@ class EmbedCommandTest {
             }
             assertEquals(1.0, norm, 1e-5);
         }
-        InspectCommandTest.Run plain = InspectCommandTest.run("embed", "--text", "hello", "--no-normalize", "--pooling", "cls");
+        CliRun plain = CliRun.of("embed", "--text", "hello", "--no-normalize", "--pooling", "cls");
         assertEquals(0, plain.code(), plain.err());
         assertEquals(384, plain.out().trim().split(" ").length);
     }
@@ -41,7 +41,7 @@ class EmbedCommandTest {
     @Test
     void hfFolderWithPoolingChoice() throws Exception {
         Path dir = Fixtures.require("hf/bert-tiny");
-        InspectCommandTest.Run r = InspectCommandTest.run("embed", "--model", dir.toString(), "--text", "The cat sat on the mat.", "--json");
+        CliRun r = CliRun.of("embed", "--model", dir.toString(), "--text", "The cat sat on the mat.", "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertEquals(64, json.get("dim").asInt());
@@ -58,7 +58,7 @@ class EmbedCommandTest {
 
     @Test
     void badInputFailsWithOneLine(@TempDir Path tmp) throws Exception {
-        InspectCommandTest.Run pooling = InspectCommandTest.run("embed", "--pooling", "max", "--text", "x");
+        CliRun pooling = CliRun.of("embed", "--pooling", "max", "--text", "x");
         assertEquals(1, pooling.code());
         assertTrue(pooling.err().contains("unknown pooling 'max'"), pooling.err());
         Path onnx = tmp.resolve("model.onnx");
@@ -66,7 +66,7 @@ class EmbedCommandTest {
         Files.writeString(tmp.resolve("config.json"), "{\"model_type\":\"bert\",\"vocab_size\":10,\"hidden_size\":4,"
                 + "\"num_hidden_layers\":1,\"num_attention_heads\":1,\"intermediate_size\":4}");
         Files.copy(Fixtures.require("hf/bert-tiny").resolve("tokenizer.json"), tmp.resolve("tokenizer.json"));
-        InspectCommandTest.Run corrupt = InspectCommandTest.run("embed", "--model", onnx.toString(), "--text", "x");
+        CliRun corrupt = CliRun.of("embed", "--model", onnx.toString(), "--text", "x");
         assertEquals(1, corrupt.code());
         assertTrue(corrupt.err().startsWith("nuri: ") && corrupt.err().contains("model.onnx"), corrupt.err());
         assertTrue(corrupt.err().lines().count() == 1, corrupt.err());
