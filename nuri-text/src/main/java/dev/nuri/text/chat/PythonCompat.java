@@ -20,11 +20,23 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Makes Jinjava render chat templates the way Hugging Face transformers renders them with Python's jinja2:
- * HF's globals ({@code raise_exception}, {@code strftime_now}) and {@code tojson}; Python semantics for the
- * filters and tests where Jinjava differs ({@code trim}, {@code items}, {@code reverse}, {@code string},
- * {@code is iterable}, {@code is sequence}); {@code for ... if ...} loop filters; the {@code generation} tag of
- * HF's assistant-mask extension; and a source rewrite for the one slice Jinjava cannot parse ({@code [::-1]}).
+ * Makes Jinjava render chat templates the way Hugging Face transformers renders them with Python's jinja2
+ * (trim_blocks, lstrip_blocks, loop controls and an immutable sandbox):
+ * <ul>
+ *   <li>HF's globals {@code raise_exception}, {@code strftime_now} (also {@code is defined}) and its
+ *       {@code tojson} ({@link PythonJson}); a sandbox-limited Python {@code range};</li>
+ *   <li>Python semantics where Jinjava's differ: the filters {@code trim}, {@code items}, {@code reverse},
+ *       {@code string}, {@code max}, {@code min}; the tests {@code iterable}, {@code sequence}, {@code string},
+ *       {@code mapping}; {@code {{ x }}} printing {@code str(x)}; str/dict/list methods ({@link PythonMethods});
+ *       {@code for ... if ...} filters, iterating strings, {@code loop.previtem/nextitem} ({@link PythonForTag});
+ *       the {@code generation} tag of HF's assistant-mask extension;</li>
+ *   <li>source rewrites inside tags for what Jinjava parses differently: {@code x[::-1]}, the precedence of
+ *       {@code not} and of keyword-argument values.</li>
+ * </ul>
+ * Known differences that remain: Jinjava cannot tell None from undefined ({@code {{ none }}} prints nothing,
+ * {@code x is defined} is false for a None value); {@code ~} prints booleans as true/false; {@code 'ab' * 2}
+ * and step slices other than {@code [::-1]} are unsupported; a nested dict literal whose two closing braces
+ * meet inside an expression ends the tag early (write them apart).
  */
 final class PythonCompat {
 
@@ -47,14 +59,18 @@ final class PythonCompat {
         jinjava.registerFunction(function("range", "range", Object.class, Object[].class));
         jinjava.registerFunction(function(OUTPUT_FUNCTION, "printed", Object.class));
         jinjava.registerFilter(new ToJson());
-        jinjava.registerFilter(simpleFilter("trim", (v, args) -> PythonMethods.strip(str(v), args.length > 0 ? args[0] : null, true, true)));
-        jinjava.registerFilter(simpleFilter("items", (v, args) -> PythonMethods.call(requireMap(v, "items"), "items", new Object[0])));
+        jinjava.registerFilter(simpleFilter("trim",
+                (v, args) -> PythonMethods.strip(v == null ? "" : str(v), args.length > 0 ? args[0] : null, true, true)));
+        jinjava.registerFilter(simpleFilter("items",
+                (v, args) -> PythonMethods.call(requireMap(v, "items"), "items", new Object[0])));
         jinjava.registerFilter(simpleFilter("reverse", (v, args) -> reverse(v)));
         jinjava.registerFilter(simpleFilter("string", (v, args) -> str(v)));
         jinjava.registerFilter(simpleFilter("max", (v, args) -> extreme(v, true)));
         jinjava.registerFilter(simpleFilter("min", (v, args) -> extreme(v, false)));
-        jinjava.registerExpTest(test("iterable", v -> v instanceof CharSequence || v instanceof Iterable<?> || v instanceof Map<?, ?>));
-        jinjava.registerExpTest(test("sequence", v -> v instanceof CharSequence || v instanceof List<?> || v instanceof Map<?, ?>));
+        jinjava.registerExpTest(test("iterable",
+                v -> v instanceof CharSequence || v instanceof Iterable<?> || v instanceof Map<?, ?>));
+        jinjava.registerExpTest(test("sequence",
+                v -> v instanceof CharSequence || v instanceof List<?> || v instanceof Map<?, ?>));
         jinjava.registerExpTest(test("string", v -> v instanceof CharSequence));
         jinjava.registerExpTest(test("mapping", v -> v instanceof Map<?, ?>));
         jinjava.registerTag(new PythonForTag());

@@ -43,7 +43,7 @@ final class PythonForTag extends ForTag {
                 kept.add(item);
                 continue;
             }
-            try (InterpreterScopeClosable scope = interpreter.enterScope()) {
+            try (InterpreterScopeClosable _ = interpreter.enterScope()) {
                 bind(interpreter, loopVars, interpreter.wrap(item));
                 Object test = interpreter.resolveELExpression(iterableAndCondition[1], tagNode.getLineNumber());
                 if (ObjectTruthValue.evaluate(test)) {
