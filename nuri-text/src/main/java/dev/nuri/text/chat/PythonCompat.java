@@ -65,6 +65,7 @@ final class PythonCompat {
                 (v, args) -> PythonMethods.call(requireMap(v, "items"), "items", new Object[0])));
         jinjava.registerFilter(simpleFilter("reverse", (v, args) -> reverse(v)));
         jinjava.registerFilter(simpleFilter("string", (v, args) -> str(v)));
+        jinjava.registerFilter(new Sum());
         jinjava.registerFilter(simpleFilter("max", (v, args) -> extreme(v, true)));
         jinjava.registerFilter(simpleFilter("min", (v, args) -> extreme(v, false)));
         jinjava.registerExpTest(test("iterable",
@@ -75,6 +76,7 @@ final class PythonCompat {
         jinjava.registerExpTest(test("mapping", v -> v instanceof Map<?, ?>));
         jinjava.registerTag(new PythonForTag());
         jinjava.registerTag(new GenerationTag());
+        jinjava.registerTag(new FilterBlockTag());
     }
 
     // ---- HF globals ----
@@ -315,6 +317,7 @@ final class PythonCompat {
             "((?:[A-Za-z_]\\w*|'[^']*'|\"[^\"]*\"|\\[[^\\[\\]]*])(?:\\.[A-Za-z_]\\w*|\\[[^\\[\\]]*])*)"
                     + "\\[\\s*:\\s*:\\s*-1\\s*]");
 
+    private static final Pattern MACRO_TAG = Pattern.compile("\\{%[-+]?\\s*macro\\b");
     private static final Pattern FUNCTION_DEFINED = Pattern.compile(
             "\\b(?:raise_exception|strftime_now)\\s+is\\s+(not\\s+)?defined\\b");
 
@@ -330,7 +333,9 @@ final class PythonCompat {
         while (code.find()) {
             String rewritten = REVERSED_SLICE.matcher(code.group()).replaceAll("($1|reverse)");
             rewritten = FUNCTION_DEFINED.matcher(rewritten).replaceAll(m -> m.group(1) == null ? "true" : "false");
-            rewritten = parenthesizeKeywordArguments(rewritten);
+            if (!MACRO_TAG.matcher(rewritten).lookingAt()) {  // default values in a macro signature stay bare
+                rewritten = parenthesizeKeywordArguments(rewritten);
+            }
             rewritten = parenthesizeNotOperands(rewritten);
             rewritten = printAsPython(rewritten);
             code.appendReplacement(out, Matcher.quoteReplacement(rewritten));
@@ -588,6 +593,78 @@ final class PythonCompat {
             };
             return new PythonJson(Boolean.TRUE.equals(ensureAscii), indentWidth, itemSeparator, keySeparator,
                     Boolean.TRUE.equals(sortKeys)).write(var);
+        }
+    }
+
+    /** Jinja's {@code sum(iterable, attribute=None, start=0)}: integers stay integers (Jinjava's gives 6.0). */
+    private static final class Sum implements Filter {
+        @Override
+        public String getName() {
+            return "sum";
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+            return filter(var, interpreter, args, Map.of());
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
+            if (!(var instanceof Collection<?> items)) {
+                throw new IllegalArgumentException("filter 'sum' needs a list, got " + typeName(var));
+            }
+            Object attribute = kwargs.getOrDefault("attribute", args.length > 0 ? args[0] : null);
+            Object start = kwargs.getOrDefault("start", args.length > 1 ? args[1] : 0);
+            long whole = 0;
+            double real = 0;
+            boolean isReal = false;
+            List<Object> terms = new ArrayList<>(items);
+            terms.add(start);
+            for (int i = 0; i < terms.size(); i++) {
+                Object term = terms.get(i);
+                if (attribute != null && i < items.size()) {
+                    term = term instanceof Map<?, ?> map ? map.get(String.valueOf(attribute)) : null;
+                }
+                switch (term) {
+                    case Integer n -> whole += n;
+                    case Long n -> whole += n;
+                    case Number n -> {
+                        real += n.doubleValue();
+                        isReal = true;
+                    }
+                    default -> throw new IllegalArgumentException("filter 'sum' cannot add " + typeName(term));
+                }
+            }
+            return isReal ? (Object) (real + whole) : (Object) whole;
+        }
+    }
+
+    /** Jinja's {@code {% filter name(args) %}...{% endfilter %}}: applies a filter to the rendered body. */
+    private static final class FilterBlockTag implements Tag {
+        private static final String BODY = "nuri_filter_block_body";
+
+        @Override
+        public String getName() {
+            return "filter";
+        }
+
+        @Override
+        public String getEndTagName() {
+            return "endfilter";
+        }
+
+        @Override
+        public String interpret(TagNode tagNode, JinjavaInterpreter interpreter) {
+            StringBuilder body = new StringBuilder();
+            for (Node child : tagNode.getChildren()) {
+                body.append(child.render(interpreter));
+            }
+            try (JinjavaInterpreter.InterpreterScopeClosable _ = interpreter.enterScope()) {
+                interpreter.getContext().put(BODY, body.toString());
+                Object result = interpreter.resolveELExpression(BODY + "|" + tagNode.getHelpers().trim(),
+                        tagNode.getLineNumber());
+                return printed(result);
+            }
         }
     }
 
