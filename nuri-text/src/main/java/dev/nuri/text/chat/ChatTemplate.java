@@ -38,6 +38,7 @@ public final class ChatTemplate {
 
     private final String source;
     private final Map<String, String> templates;
+    private final Map<String, String> preprocessed;  // what Jinjava renders (see PythonCompat.preprocess)
     private final Map<String, Object> specialTokens;
     private final Clock clock;
     private final TemplateSandbox.Limits limits;
@@ -47,6 +48,9 @@ public final class ChatTemplate {
                          Clock clock, TemplateSandbox.Limits limits) {
         this.source = source;
         this.templates = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(templates));
+        Map<String, String> rewritten = new LinkedHashMap<>();
+        templates.forEach((name, text) -> rewritten.put(name, PythonCompat.preprocess(text)));
+        this.preprocessed = rewritten;
         this.specialTokens = TemplateValues.copy(specialTokens, "special tokens");
         this.clock = clock;
         this.limits = limits;
@@ -166,7 +170,7 @@ public final class ChatTemplate {
 
     public String render(List<ChatMessage> messages, ChatRenderOptions options) {
         String name = chooseTemplate(options);
-        String template = PythonCompat.preprocess(templates.get(name));
+        String template = preprocessed.get(name);
         String where = templates.size() > 1 ? source + " [" + name + "]" : source;
 
         Map<String, Object> context = new LinkedHashMap<>(specialTokens);
