@@ -169,6 +169,10 @@ public final class ChatTemplate {
     }
 
     public String render(List<ChatMessage> messages, ChatRenderOptions options) {
+        java.util.Objects.requireNonNull(options, "options");
+        if (messages == null || messages.stream().anyMatch(java.util.Objects::isNull)) {
+            throw new IllegalArgumentException("chat messages must be a list without nulls");
+        }
         String name = chooseTemplate(options);
         String template = preprocessed.get(name);
         String where = templates.size() > 1 ? source + " [" + name + "]" : source;
@@ -242,11 +246,7 @@ public final class ChatTemplate {
     private static String describe(List<TemplateError> errors) {
         List<String> lines = new ArrayList<>();
         for (TemplateError error : errors.subList(0, Math.min(3, errors.size()))) {
-            String message = error.getMessage();
-            if (error.getCategory() != null && error.getCategory().toString().equals("OUTPUT_TOO_LARGE")) {
-                message = "output too large: " + message;
-            }
-            lines.add((error.getLineno() > 0 ? "line " + error.getLineno() + ": " : "") + message);
+            lines.add((error.getLineno() > 0 ? "line " + error.getLineno() + ": " : "") + error.getMessage());
         }
         if (errors.size() > 3) {
             lines.add("and " + (errors.size() - 3) + " more errors");
