@@ -38,7 +38,7 @@ public final class ChatTemplate {
 
     private final String source;
     private final Map<String, String> templates;
-    private final Map<String, String> preprocessed;  // what Jinjava renders (see PythonCompat.preprocess)
+    private final Map<String, String> preprocessed;  // what Jinjava renders (see JinjaSourceRewriter)
     private final Map<String, Object> specialTokens;
     private final Clock clock;
     private final TemplateSandbox.Limits limits;
@@ -49,7 +49,7 @@ public final class ChatTemplate {
         this.source = source;
         this.templates = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(templates));
         Map<String, String> rewritten = new LinkedHashMap<>();
-        templates.forEach((name, text) -> rewritten.put(name, PythonCompat.preprocess(text)));
+        templates.forEach((name, text) -> rewritten.put(name, JinjaSourceRewriter.preprocess(text)));
         this.preprocessed = rewritten;
         this.specialTokens = TemplateValues.copy(specialTokens, "special tokens");
         this.clock = clock;
