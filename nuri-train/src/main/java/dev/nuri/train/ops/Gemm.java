@@ -18,6 +18,7 @@ public final class Gemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private static final int ROW_BLOCK = 64;
+    private static final int K_BLOCK = 256;
 
     private Gemm() {
     }
@@ -27,7 +28,19 @@ public final class Gemm {
         if (m == 0 || n == 0) {
             return;
         }
-        par.forRange(m, 4, (start, end) -> block(a, aOff, sm, sk, b, bOff, c, cOff, start, end, k, n, accumulate));
+        par.forRange(m, 4, (start, end) -> {
+            // k is split into panels so a [K_BLOCK, 2 vectors] slice of B stays in L1; every element still sums
+            // k = 0..K-1 in order (the float accumulator is stored and reloaded between panels, unchanged)
+            for (int k0 = 0; k0 < k; k0 += K_BLOCK) {
+                int kn = Math.min(K_BLOCK, k - k0);
+                block(a, aOff + k0 * sk, sm, sk, b, bOff + k0 * n, c, cOff, start, end, kn, n, accumulate || k0 > 0);
+            }
+            if (k == 0 && !accumulate) {
+                for (int i = start; i < end; i++) {
+                    java.util.Arrays.fill(c, cOff + i * n, cOff + (i + 1) * n, 0f);
+                }
+            }
+        });
     }
 
     private static void block(float[] a, int aOff, int sm, int sk, float[] b, int bOff, float[] c, int cOff,
