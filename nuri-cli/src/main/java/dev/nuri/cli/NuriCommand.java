@@ -15,6 +15,13 @@ import picocli.CommandLine.Command;
         subcommands = {
             // one line per subcommand, kept in alphabetical order
             CommandLine.HelpCommand.class,
+            BenchCommand.class,
+            ChatCommand.class,
+            DebugCommand.class,
+            DetokenizeCommand.class,
+            InspectCommand.class,
+            RunCommand.class,
+            TokenizeCommand.class,
             TokenizerCommand.class,
             TrainCommand.class,
         })

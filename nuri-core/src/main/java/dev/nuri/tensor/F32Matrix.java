@@ -1,16 +1,12 @@
 package dev.nuri.tensor;
 
+import static dev.nuri.tensor.Simd.F;
+
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /** Plain little-endian float32 weights. */
 final class F32Matrix extends WeightMatrix {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     F32Matrix(String name, int rows, int cols, MemorySegment data) {
         super(name, rows, cols, data);
@@ -21,28 +17,67 @@ final class F32Matrix extends WeightMatrix {
         return DType.F32;
     }
 
+    private float element(long offset) {
+        return data.get(Simd.LE_FLOAT, offset);
+    }
+
     @Override
     public float dot(int row, float[] x, int xOffset) {
-        long base = (long) row * cols * Float.BYTES;
-        FloatVector acc = FloatVector.zero(S);
+        long base = (long) row * cols * 4;
+        FloatVector acc = FloatVector.zero(F);
         int j = 0;
-        int upper = S.loopBound(cols);
-        for (; j < upper; j += S.length()) {
-            FloatVector w = FloatVector.fromMemorySegment(S, data, base + (long) j * Float.BYTES, ByteOrder.LITTLE_ENDIAN);
-            acc = w.fma(FloatVector.fromArray(S, x, xOffset + j), acc);
+        for (int upper = cols & ~7; j < upper; j += 8) {
+            FloatVector w = FloatVector.fromMemorySegment(F, data, base + (long) j * 4, Simd.LE);
+            acc = w.fma(FloatVector.fromArray(F, x, xOffset + j), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sum8(acc);
         for (; j < cols; j++) {
-            sum += data.get(LE_FLOAT, base + (long) j * Float.BYTES) * x[xOffset + j];
+            sum += element(base + (long) j * 4) * x[xOffset + j];
         }
         return sum;
     }
 
     @Override
+    protected void dot4(int row, float[] x, int xOffset, float[] y, int yIndex, int yStride) {
+        long base = (long) row * cols * 4;
+        int o0 = xOffset;
+        int o1 = o0 + cols;
+        int o2 = o1 + cols;
+        int o3 = o2 + cols;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        int j = 0;
+        for (int upper = cols & ~7; j < upper; j += 8) {
+            FloatVector w = FloatVector.fromMemorySegment(F, data, base + (long) j * 4, Simd.LE);
+            a0 = w.fma(FloatVector.fromArray(F, x, o0 + j), a0);
+            a1 = w.fma(FloatVector.fromArray(F, x, o1 + j), a1);
+            a2 = w.fma(FloatVector.fromArray(F, x, o2 + j), a2);
+            a3 = w.fma(FloatVector.fromArray(F, x, o3 + j), a3);
+        }
+        float s0 = Simd.sum8(a0);
+        float s1 = Simd.sum8(a1);
+        float s2 = Simd.sum8(a2);
+        float s3 = Simd.sum8(a3);
+        for (; j < cols; j++) {
+            float w = element(base + (long) j * 4);
+            s0 += w * x[o0 + j];
+            s1 += w * x[o1 + j];
+            s2 += w * x[o2 + j];
+            s3 += w * x[o3 + j];
+        }
+        y[yIndex] = s0;
+        y[yIndex + yStride] = s1;
+        y[yIndex + 2 * yStride] = s2;
+        y[yIndex + 3 * yStride] = s3;
+    }
+
+    @Override
     public void dequantizeRow(int row, float[] out, int outOffset) {
-        long base = (long) row * cols * Float.BYTES;
+        long base = (long) row * cols * 4;
         for (int j = 0; j < cols; j++) {
-            out[outOffset + j] = data.get(LE_FLOAT, base + (long) j * Float.BYTES);
+            out[outOffset + j] = element(base + (long) j * 4);
         }
     }
 }

@@ -1,14 +1,19 @@
 package dev.nuri.tensor;
 
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A fixed pool of compute threads that splits an index range into contiguous chunks, one per thread; the
  * calling thread runs the first chunk. Kernels take a {@code Parallel} so tests can run them with 1 and 2
  * threads and get identical results (each output element is computed by exactly one thread, in a fixed order).
+ *
+ * <p>Decode runs dozens of small parallel loops per token, so dispatch must cost microseconds: workers are
+ * persistent threads that spin briefly on a generation counter after each job and only then park; the caller
+ * waits the same way. A dispatch that finds the pool busy (another thread's job, or a nested call from inside a
+ * task) runs its chunks on the calling thread instead, which gives the same results.
  */
 public final class Parallel implements AutoCloseable {
 
@@ -18,22 +23,37 @@ public final class Parallel implements AutoCloseable {
         void run(int start, int end);
     }
 
+    /** How long idle workers and a waiting caller spin before parking. */
+    private static final long SPIN_NANOS = 50_000;
+
     private static final Parallel SERIAL = new Parallel(1);
     private static volatile Parallel shared;
 
     private final int threads;
-    private final ExecutorService pool;
+    private final Worker[] workers;
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private volatile long generation;
+    private volatile boolean closed;
+    private volatile Thread waitingCaller;
+
+    // The current job, published by the volatile write of generation.
+    private RangeTask task;
+    private int jobN;
+    private int jobGrain;
+    private int jobChunks;
 
     private Parallel(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
         }
         this.threads = threads;
-        this.pool = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> {
-            Thread t = new Thread(r, "nuri-compute");
-            t.setDaemon(true);
-            return t;
-        });
+        this.workers = new Worker[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(i + 1);
+            workers[i].start();
+        }
     }
 
     /** A pool of {@code threads} threads (the caller counts as one). Close it when done. */
@@ -77,51 +97,133 @@ public final class Parallel implements AutoCloseable {
         if (n <= 0) {
             return;
         }
-        int chunks = Math.min(threads, Math.max(1, n / Math.max(1, grain)));
+        grain = Math.max(1, grain);
+        int chunks = Math.min(threads, Math.max(1, n / grain));
         if (chunks == 1) {
             task.run(0, n);
             return;
         }
+        if (closed || !busy.compareAndSet(false, true)) {
+            for (int c = 0; c < chunks; c++) {
+                task.run(chunkStart(n, grain, chunks, c), chunkStart(n, grain, chunks, c + 1));
+            }
+            return;
+        }
+        try {
+            this.task = task;
+            this.jobN = n;
+            this.jobGrain = grain;
+            this.jobChunks = chunks;
+            failure.set(null);
+            // Every worker takes part in every job (idle ones just check in), so none can lag a job behind.
+            pending.set(workers.length);
+            generation++; // publishes the job
+            for (Worker w : workers) {
+                w.wake();
+            }
+            try {
+                task.run(0, chunkStart(n, grain, chunks, 1));
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            }
+            awaitWorkers();
+            this.task = null;
+            Throwable t = failure.getAndSet(null);
+            if (t instanceof RuntimeException re) {
+                throw re;
+            }
+            if (t instanceof Error err) {
+                throw err;
+            }
+            if (t != null) {
+                throw new IllegalStateException(t);
+            }
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    private static int chunkStart(int n, int grain, int chunks, int c) {
         int units = (n + grain - 1) / grain;
-        CountDownLatch done = new CountDownLatch(chunks - 1);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        for (int c = 1; c < chunks; c++) {
-            int start = Math.min(n, (int) ((long) units * c / chunks) * grain);
-            int end = Math.min(n, (int) ((long) units * (c + 1) / chunks) * grain);
-            pool.execute(() -> {
-                try {
-                    task.run(start, end);
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
-                } finally {
-                    done.countDown();
+        return (int) Math.min(n, (long) units * c / chunks * grain);
+    }
+
+    private void awaitWorkers() {
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        while (pending.get() != 0) {
+            if (System.nanoTime() < spinUntil) {
+                Thread.onSpinWait();
+            } else {
+                waitingCaller = Thread.currentThread();
+                if (pending.get() != 0) {
+                    LockSupport.parkNanos(this, 1_000_000);
                 }
-            });
+                waitingCaller = null;
+            }
         }
-        try {
-            task.run(0, Math.min(n, (int) ((long) units / chunks) * grain));
-        } catch (Throwable t) {
-            failure.compareAndSet(null, t);
+    }
+
+    private final class Worker extends Thread {
+        private final int index;
+        private volatile boolean sleeping;
+
+        Worker(int index) {
+            super("nuri-compute-" + index);
+            this.index = index;
+            setDaemon(true);
         }
-        try {
-            done.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for compute threads", e);
+
+        void wake() {
+            if (sleeping) {
+                LockSupport.unpark(this);
+            }
         }
-        Throwable t = failure.get();
-        if (t instanceof RuntimeException re) {
-            throw re;
-        }
-        if (t instanceof Error err) {
-            throw err;
+
+        @Override
+        public void run() {
+            long seen = 0; // generation starts at 0, and no job can be published before the workers exist
+            while (true) {
+                long spinUntil = System.nanoTime() + SPIN_NANOS;
+                long g;
+                while ((g = generation) == seen && !closed) {
+                    if (System.nanoTime() < spinUntil) {
+                        Thread.onSpinWait();
+                    } else {
+                        sleeping = true;
+                        if (generation == seen && !closed) {
+                            LockSupport.park(Parallel.this);
+                        }
+                        sleeping = false;
+                    }
+                }
+                if (closed) {
+                    return;
+                }
+                seen = g;
+                if (index < jobChunks) {
+                    try {
+                        task.run(chunkStart(jobN, jobGrain, jobChunks, index), chunkStart(jobN, jobGrain, jobChunks, index + 1));
+                    } catch (Throwable t) {
+                        failure.compareAndSet(null, t);
+                    }
+                }
+                if (pending.decrementAndGet() == 0) {
+                    Thread caller = waitingCaller;
+                    if (caller != null) {
+                        LockSupport.unpark(caller);
+                    }
+                }
+            }
         }
     }
 
     @Override
     public void close() {
-        if (pool != null && this != shared) {
-            pool.shutdown();
+        if (workers.length > 0 && this != shared) {
+            closed = true;
+            for (Worker w : workers) {
+                LockSupport.unpark(w);
+            }
         }
     }
 }

@@ -43,10 +43,37 @@ public abstract class WeightMatrix {
             throw new IllegalArgumentException("tensor '" + name + "': rows of " + cols + " values are not a whole number of "
                     + type + " blocks (" + type.blockSize() + " values each)");
         }
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException("tensor '" + name + "': negative shape " + rows + "x" + cols);
+        }
+        long expected = type.bytesFor((long) rows * cols);
+        if (expected != data.byteSize()) {
+            throw new IllegalArgumentException("tensor '" + name + "': " + type + "[" + rows + "x" + cols + "] needs "
+                    + expected + " bytes but the view holds " + data.byteSize());
+        }
         return switch (type) {
             case F32 -> new F32Matrix(name, rows, cols, data);
-            default -> throw new UnsupportedOperationException("tensor '" + name + "': Nuri cannot compute with " + type + " weights yet");
+            case F16 -> new F16Matrix(name, rows, cols, data);
+            case BF16 -> new BF16Matrix(name, rows, cols, data);
+            case Q8_0 -> new Q8_0Matrix(name, rows, cols, data);
+            case Q4_0 -> new Q4_0Matrix(name, rows, cols, data);
+            case Q4_1 -> new Q4_1Matrix(name, rows, cols, data);
+            case Q5_0 -> new Q5_0Matrix(name, rows, cols, data);
+            case Q5_1 -> new Q5_1Matrix(name, rows, cols, data);
+            case Q2_K -> new Q2_KMatrix(name, rows, cols, data);
+            case Q3_K -> new Q3_KMatrix(name, rows, cols, data);
+            case Q4_K -> new Q4_KMatrix(name, rows, cols, data);
+            case Q5_K -> new Q5_KMatrix(name, rows, cols, data);
+            case Q6_K -> new Q6_KMatrix(name, rows, cols, data);
+            case Q8_K -> new Q8_KMatrix(name, rows, cols, data);
+            default -> throw new UnsupportedOperationException("tensor '" + name + "': Nuri cannot compute with " + type
+                    + " weights (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K)");
         };
+    }
+
+    /** Bytes of one row in this matrix's storage format. */
+    public long rowBytes() {
+        return dtype().bytesFor(cols);
     }
 
     public String name() {
@@ -75,25 +102,65 @@ public abstract class WeightMatrix {
 
     /** {@code y = W·x} over all rows, split across {@code parallel}'s threads. */
     public void matvec(float[] x, float[] y, Parallel parallel) {
-        parallel.forRange(rows, 16, (start, end) -> {
+        checkSizes(x, 1, y);
+        parallel.forRange(rows, ROW_TILE, (start, end) -> {
             for (int r = start; r < end; r++) {
                 y[r] = dot(r, x, 0);
             }
         });
     }
 
+    /** Rows per tile in {@link #matmul}: their weights stay in L1/L2 while every token tile passes over them. */
+    static final int ROW_TILE = 16;
+    /** Tokens per {@link #dot4} call: each weight block is loaded and unpacked once per this many tokens. */
+    static final int TOKEN_TILE = 4;
+
     /**
-     * {@code n} mat-vecs at once: {@code y[t] = W·x[t]} for t in [0, n). Subclasses block over rows so each
-     * weight row is read once per batch; the result is bit-identical to {@code n} calls of {@link #matvec}.
+     * {@code n} mat-vecs at once: {@code y[t] = W·x[t]} for t in [0, n). Rows are split across threads; each
+     * tile of {@link #ROW_TILE} rows is read from memory once and reused from cache for all tokens, and formats
+     * with a {@link #dot4} kernel unpack each block once per {@link #TOKEN_TILE} tokens. The result is
+     * bit-identical to {@code n} calls of {@link #matvec} (every kernel computes each token's sum in one order).
      */
     public void matmul(float[] x, int n, float[] y, Parallel parallel) {
-        parallel.forRange(rows, 16, (start, end) -> {
-            for (int r = start; r < end; r++) {
-                for (int t = 0; t < n; t++) {
-                    y[t * rows + r] = dot(r, x, t * cols);
+        if (n < 0) {
+            throw new IllegalArgumentException("tensor '" + name + "': negative token count " + n);
+        }
+        checkSizes(x, n, y);
+        parallel.forRange(rows, ROW_TILE, (start, end) -> {
+            for (int r0 = start; r0 < end; r0 += ROW_TILE) {
+                int r1 = Math.min(end, r0 + ROW_TILE);
+                int t = 0;
+                for (; t + TOKEN_TILE <= n; t += TOKEN_TILE) {
+                    for (int r = r0; r < r1; r++) {
+                        dot4(r, x, t * cols, y, t * rows + r, rows);
+                    }
+                }
+                for (; t < n; t++) {
+                    for (int r = r0; r < r1; r++) {
+                        y[t * rows + r] = dot(r, x, t * cols);
+                    }
                 }
             }
         });
+    }
+
+    /**
+     * Row {@code row}'s dot products with four consecutive vectors {@code x[xOffset + k*cols ..]}, k in [0, 4),
+     * written to {@code y[yIndex + k*yStride]}. Each must equal {@link #dot} bit for bit; formats override this
+     * to unpack each weight block once for the four.
+     */
+    protected void dot4(int row, float[] x, int xOffset, float[] y, int yIndex, int yStride) {
+        for (int k = 0; k < 4; k++) {
+            y[yIndex + k * yStride] = dot(row, x, xOffset + k * cols);
+        }
+    }
+
+    private void checkSizes(float[] x, int n, float[] y) {
+        if (x.length < (long) n * cols || y.length < (long) n * rows) {
+            throw new IllegalArgumentException("tensor '" + name + "' [" + rows + "x" + cols + "]: " + n
+                    + " vector(s) need x of " + (long) n * cols + " and y of " + (long) n * rows
+                    + " floats, got " + x.length + " and " + y.length);
+        }
     }
 
     /** The whole matrix as floats (for tests and small tensors; never on the inference path). */

@@ -25,6 +25,11 @@ final class GgufReader {
     static final int DEFAULT_ALIGNMENT = 32;
     static final int MAX_DIMS = 4;
     private static final int MAX_ARRAY_NESTING = 8;
+    /**
+     * The most values one metadata array may hold. Real vocabularies and merge lists hold well under a million;
+     * the cap keeps a forged count in a multi-gigabyte file from allocating gigabytes of heap.
+     */
+    static final int MAX_ARRAY_LENGTH = 1 << 24;
 
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -98,7 +103,10 @@ final class GgufReader {
         if (len > remaining()) {
             throw fail(what + " length " + len + " exceeds the " + remaining() + " bytes left in the file");
         }
-        byte[] bytes = new byte[(int) len]; // < remaining() <= file size; files over 2 GiB of header text fail above
+        if (len > Integer.MAX_VALUE - 8) {
+            throw fail(what + " length " + len + " is too large for a string");
+        }
+        byte[] bytes = new byte[(int) len];
         MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, pos, bytes, 0, bytes.length);
         pos += len;
         return new String(bytes, StandardCharsets.UTF_8);
@@ -145,7 +153,7 @@ final class GgufReader {
             if (key.isEmpty()) {
                 throw fail("empty metadata key");
             }
-            context = "metadata key '" + key + "'";
+            context = "metadata key '" + shorten(key) + "'";
             if (metadata.containsKey(key)) {
                 throw fail("duplicate metadata key");
             }
@@ -157,12 +165,12 @@ final class GgufReader {
         context = "metadata key 'general.alignment'";
         int alignment = alignment(metadata.get("general.alignment"));
 
-        List<GgufTensorInfo> tensors = new ArrayList<>((int) tensorCount);
+        List<GgufTensorInfo> tensors = new ArrayList<>((int) Math.min(tensorCount, 4096));
         Map<String, GgufTensorInfo> byName = new HashMap<>();
         for (long i = 0; i < tensorCount; i++) {
             context = "tensor info #" + i;
             String name = string("tensor name");
-            context = "tensor '" + name + "'";
+            context = "tensor '" + shorten(name) + "'";
             if (byName.containsKey(name)) {
                 throw fail("duplicate tensor name");
             }
@@ -242,9 +250,12 @@ final class GgufReader {
         GgufType elementType = valueType(u32("array element type"), "array element type");
         long count = count("array length");
         int minSize = elementType.minEncodedSize();
-        if (count > remaining() / minSize || count > Integer.MAX_VALUE - 8) {
+        if (count > remaining() / minSize) {
             throw fail("array of " + count + " " + elementType + " values cannot fit in the " + remaining()
                     + " bytes left in the file");
+        }
+        if (count > MAX_ARRAY_LENGTH) {
+            throw fail("array of " + count + " values is over Nuri's limit of " + MAX_ARRAY_LENGTH);
         }
         int n = (int) count;
         Object values = switch (elementType) {
@@ -307,9 +318,13 @@ final class GgufReader {
         long start = pos;
         int[] lengths = new int[n];
         for (int i = 0; i < n; i++) {
-            long len = count("string #" + i + " length");
-            if (len > remaining()) {
-                throw fail("string #" + i + " length " + len + " exceeds the " + remaining()
+            if (remaining() < 8) {
+                need(8, "string #" + i + " length"); // throws
+            }
+            long len = seg.get(U64, pos);
+            pos += 8;
+            if (len < 0 || len > remaining()) {
+                throw fail("string #" + i + " length " + Long.toUnsignedString(len) + " exceeds the " + remaining()
                         + " bytes left in the file");
             }
             lengths[i] = (int) len;
@@ -415,6 +430,11 @@ final class GgufReader {
                         + a.name() + "' at [" + a.offset() + ", " + (a.offset() + a.byteSize()) + ")");
             }
         }
+    }
+
+    /** A name as error messages show it: forged names can be megabytes long. */
+    private static String shorten(String name) {
+        return name.length() <= 200 ? name : name.substring(0, 200) + "...";
     }
 
     static long alignUp(long x, long alignment) {

@@ -1,0 +1,54 @@
+package dev.nuri.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/** Scale unpacking shared by the K-quant formats (ggml-quants.c). */
+final class KQuants {
+    static final int QK_K = 256;
+
+    private KQuants() {
+    }
+
+    static int u8(MemorySegment seg, long offset) {
+        return seg.get(ValueLayout.JAVA_BYTE, offset) & 0xFF;
+    }
+
+    /**
+     * ggml's {@code get_scale_min_k4}: the j-th (0..7) 6-bit scale and 6-bit min packed in Q4_K/Q5_K's 12 scale
+     * bytes at {@code q}. Returns {@code scale | min << 8}.
+     */
+    static int scaleMinK4(MemorySegment seg, long q, int j) {
+        int sc;
+        int m;
+        if (j < 4) {
+            sc = u8(seg, q + j) & 63;
+            m = u8(seg, q + j + 4) & 63;
+        } else {
+            sc = (u8(seg, q + j + 4) & 0xF) | ((u8(seg, q + j - 4) >> 6) << 4);
+            m = (u8(seg, q + j + 4) >> 4) | ((u8(seg, q + j) >> 6) << 4);
+        }
+        return sc | m << 8;
+    }
+
+    /**
+     * Q3_K's sixteen 6-bit scales (packed in 12 bytes at {@code q}) unpacked as ggml's dequantize_row_q3_K
+     * does with its kmask shuffle, still biased by 32.
+     */
+    static void q3kScales(MemorySegment seg, long q, int[] out) {
+        final int kmask1 = 0x03030303;
+        final int kmask2 = 0x0f0f0f0f;
+        int a0 = seg.get(Simd.LE_INT, q);
+        int a1 = seg.get(Simd.LE_INT, q + 4);
+        int tmp = seg.get(Simd.LE_INT, q + 8);
+        int[] aux = {
+            (a0 & kmask2) | (((tmp >>> 0) & kmask1) << 4),
+            (a1 & kmask2) | (((tmp >>> 2) & kmask1) << 4),
+            ((a0 >>> 4) & kmask2) | (((tmp >>> 4) & kmask1) << 4),
+            ((a1 >>> 4) & kmask2) | (((tmp >>> 6) & kmask1) << 4),
+        };
+        for (int i = 0; i < 16; i++) {
+            out[i] = (byte) (aux[i >> 2] >>> (8 * (i & 3)));
+        }
+    }
+}

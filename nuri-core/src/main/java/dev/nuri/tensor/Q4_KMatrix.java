@@ -1,0 +1,151 @@
+package dev.nuri.tensor;
+
+import static dev.nuri.tensor.Simd.B128;
+import static dev.nuri.tensor.Simd.F;
+import static dev.nuri.tensor.Simd.LE;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * ggml's Q4_K: super-blocks of 256 values as {@code {fp16 d; fp16 dmin; uint8 scales[12]; uint8 qs[128]}}
+ * (144 bytes): eight sub-blocks of 32 with 6-bit scales sc and mins m ({@link KQuants#scaleMinK4}); each 32
+ * bytes of qs hold two sub-blocks (low nibbles, then high nibbles); value = d·sc·q − dmin·m.
+ * Dot: Σ_sub (d·sc)·Σq·x − (dmin·m)·Σx.
+ */
+final class Q4_KMatrix extends WeightMatrix {
+    private static final int BLOCK_BYTES = 144;
+
+    Q4_KMatrix(String name, int rows, int cols, MemorySegment data) {
+        super(name, rows, cols, data);
+    }
+
+    @Override
+    public DType dtype() {
+        return DType.Q4_K;
+    }
+
+    @Override
+    public float dot(int row, float[] x, int xOffset) {
+        int blocks = cols / 256;
+        long base = (long) row * blocks * BLOCK_BYTES;
+        FloatVector acc = FloatVector.zero(F);
+        FloatVector accMin = acc;
+        for (int b = 0; b < blocks; b++) {
+            long bo = base + (long) b * BLOCK_BYTES;
+            float d = Simd.f16(data, bo);
+            float dmin = Simd.f16(data, bo + 2);
+            for (int j = 0; j < 4; j++) {
+                int sm0 = KQuants.scaleMinK4(data, bo + 4, 2 * j);
+                int sm1 = KQuants.scaleMinK4(data, bo + 4, 2 * j + 1);
+                ByteVector qa = ByteVector.fromMemorySegment(B128, data, bo + 16 + 32 * j, LE);
+                ByteVector qb = ByteVector.fromMemorySegment(B128, data, bo + 32 + 32 * j, LE);
+                ByteVector la = qa.and((byte) 0x0F);
+                ByteVector lb = qb.and((byte) 0x0F);
+                ByteVector ha = qa.lanewise(VectorOperators.LSHR, 4);
+                ByteVector hb = qb.lanewise(VectorOperators.LSHR, 4);
+                int xi = xOffset + b * 256 + 64 * j;
+                acc = ((FloatVector) la.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 8), ((FloatVector) la.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi))).add(((FloatVector) lb.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 24), ((FloatVector) lb.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 16))))
+                        .fma(FloatVector.broadcast(F, d * (sm0 & 0xFF)), acc);
+                acc = ((FloatVector) ha.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 32 + 8), ((FloatVector) ha.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 32))).add(((FloatVector) hb.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 32 + 24), ((FloatVector) hb.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 32 + 16))))
+                        .fma(FloatVector.broadcast(F, d * (sm1 & 0xFF)), acc);
+                accMin = FloatVector.fromArray(F, x, xi).add(FloatVector.fromArray(F, x, xi + 8)).add(FloatVector.fromArray(F, x, xi + 16).add(FloatVector.fromArray(F, x, xi + 24))).fma(FloatVector.broadcast(F, dmin * (sm0 >>> 8)), accMin);
+                accMin = FloatVector.fromArray(F, x, xi + 32).add(FloatVector.fromArray(F, x, xi + 32 + 8)).add(FloatVector.fromArray(F, x, xi + 32 + 16).add(FloatVector.fromArray(F, x, xi + 32 + 24))).fma(FloatVector.broadcast(F, dmin * (sm1 >>> 8)), accMin);
+            }
+        }
+        return Simd.sum8(acc) - Simd.sum8(accMin);
+    }
+
+    @Override
+    protected void dot4(int row, float[] x, int xOffset, float[] y, int yIndex, int yStride) {
+        int blocks = cols / 256;
+        long base = (long) row * blocks * BLOCK_BYTES;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector m0 = a0;
+        FloatVector m1 = a0;
+        FloatVector m2 = a0;
+        FloatVector m3 = a0;
+        int c = cols;
+        for (int b = 0; b < blocks; b++) {
+            long bo = base + (long) b * BLOCK_BYTES;
+            float d = Simd.f16(data, bo);
+            float dmin = Simd.f16(data, bo + 2);
+            for (int j = 0; j < 4; j++) {
+                int xi = xOffset + b * 256 + 64 * j;
+                int sm0 = KQuants.scaleMinK4(data, bo + 4, 2 * j);
+                int sm1 = KQuants.scaleMinK4(data, bo + 4, 2 * j + 1);
+                ByteVector qa = ByteVector.fromMemorySegment(B128, data, bo + 16 + 32 * j, LE);
+                ByteVector qb = ByteVector.fromMemorySegment(B128, data, bo + 32 + 32 * j, LE);
+                ByteVector la = qa.and((byte) 0x0F);
+                ByteVector lb = qb.and((byte) 0x0F);
+                FloatVector w0 = ((FloatVector) la.castShape(F, 0));
+                FloatVector w1 = ((FloatVector) la.castShape(F, 1));
+                FloatVector w2 = ((FloatVector) lb.castShape(F, 0));
+                FloatVector w3 = ((FloatVector) lb.castShape(F, 1));
+                FloatVector scale = FloatVector.broadcast(F, d * (sm0 & 0xFF));
+                FloatVector min = FloatVector.broadcast(F, dmin * (sm0 >>> 8));
+                a0 = w1.fma(FloatVector.fromArray(F, x, xi + 8), w0.mul(FloatVector.fromArray(F, x, xi))).add(w3.fma(FloatVector.fromArray(F, x, xi + 24), w2.mul(FloatVector.fromArray(F, x, xi + 16)))).fma(scale, a0);
+                a1 = w1.fma(FloatVector.fromArray(F, x, xi + c + 8), w0.mul(FloatVector.fromArray(F, x, xi + c))).add(w3.fma(FloatVector.fromArray(F, x, xi + c + 24), w2.mul(FloatVector.fromArray(F, x, xi + c + 16)))).fma(scale, a1);
+                a2 = w1.fma(FloatVector.fromArray(F, x, xi + 2 * c + 8), w0.mul(FloatVector.fromArray(F, x, xi + 2 * c))).add(w3.fma(FloatVector.fromArray(F, x, xi + 2 * c + 24), w2.mul(FloatVector.fromArray(F, x, xi + 2 * c + 16)))).fma(scale, a2);
+                a3 = w1.fma(FloatVector.fromArray(F, x, xi + 3 * c + 8), w0.mul(FloatVector.fromArray(F, x, xi + 3 * c))).add(w3.fma(FloatVector.fromArray(F, x, xi + 3 * c + 24), w2.mul(FloatVector.fromArray(F, x, xi + 3 * c + 16)))).fma(scale, a3);
+                m0 = FloatVector.fromArray(F, x, xi).add(FloatVector.fromArray(F, x, xi + 8)).add(FloatVector.fromArray(F, x, xi + 16).add(FloatVector.fromArray(F, x, xi + 24))).fma(min, m0);
+                m1 = FloatVector.fromArray(F, x, xi + c).add(FloatVector.fromArray(F, x, xi + c + 8)).add(FloatVector.fromArray(F, x, xi + c + 16).add(FloatVector.fromArray(F, x, xi + c + 24))).fma(min, m1);
+                m2 = FloatVector.fromArray(F, x, xi + 2 * c).add(FloatVector.fromArray(F, x, xi + 2 * c + 8)).add(FloatVector.fromArray(F, x, xi + 2 * c + 16).add(FloatVector.fromArray(F, x, xi + 2 * c + 24))).fma(min, m2);
+                m3 = FloatVector.fromArray(F, x, xi + 3 * c).add(FloatVector.fromArray(F, x, xi + 3 * c + 8)).add(FloatVector.fromArray(F, x, xi + 3 * c + 16).add(FloatVector.fromArray(F, x, xi + 3 * c + 24))).fma(min, m3);
+                ByteVector ha = qa.lanewise(VectorOperators.LSHR, 4);
+                ByteVector hb = qb.lanewise(VectorOperators.LSHR, 4);
+                w0 = ((FloatVector) ha.castShape(F, 0));
+                w1 = ((FloatVector) ha.castShape(F, 1));
+                w2 = ((FloatVector) hb.castShape(F, 0));
+                w3 = ((FloatVector) hb.castShape(F, 1));
+                scale = FloatVector.broadcast(F, d * (sm1 & 0xFF));
+                min = FloatVector.broadcast(F, dmin * (sm1 >>> 8));
+                int xh = xi + 32;
+                a0 = w1.fma(FloatVector.fromArray(F, x, xh + 8), w0.mul(FloatVector.fromArray(F, x, xh))).add(w3.fma(FloatVector.fromArray(F, x, xh + 24), w2.mul(FloatVector.fromArray(F, x, xh + 16)))).fma(scale, a0);
+                a1 = w1.fma(FloatVector.fromArray(F, x, xh + c + 8), w0.mul(FloatVector.fromArray(F, x, xh + c))).add(w3.fma(FloatVector.fromArray(F, x, xh + c + 24), w2.mul(FloatVector.fromArray(F, x, xh + c + 16)))).fma(scale, a1);
+                a2 = w1.fma(FloatVector.fromArray(F, x, xh + 2 * c + 8), w0.mul(FloatVector.fromArray(F, x, xh + 2 * c))).add(w3.fma(FloatVector.fromArray(F, x, xh + 2 * c + 24), w2.mul(FloatVector.fromArray(F, x, xh + 2 * c + 16)))).fma(scale, a2);
+                a3 = w1.fma(FloatVector.fromArray(F, x, xh + 3 * c + 8), w0.mul(FloatVector.fromArray(F, x, xh + 3 * c))).add(w3.fma(FloatVector.fromArray(F, x, xh + 3 * c + 24), w2.mul(FloatVector.fromArray(F, x, xh + 3 * c + 16)))).fma(scale, a3);
+                m0 = FloatVector.fromArray(F, x, xh).add(FloatVector.fromArray(F, x, xh + 8)).add(FloatVector.fromArray(F, x, xh + 16).add(FloatVector.fromArray(F, x, xh + 24))).fma(min, m0);
+                m1 = FloatVector.fromArray(F, x, xh + c).add(FloatVector.fromArray(F, x, xh + c + 8)).add(FloatVector.fromArray(F, x, xh + c + 16).add(FloatVector.fromArray(F, x, xh + c + 24))).fma(min, m1);
+                m2 = FloatVector.fromArray(F, x, xh + 2 * c).add(FloatVector.fromArray(F, x, xh + 2 * c + 8)).add(FloatVector.fromArray(F, x, xh + 2 * c + 16).add(FloatVector.fromArray(F, x, xh + 2 * c + 24))).fma(min, m2);
+                m3 = FloatVector.fromArray(F, x, xh + 3 * c).add(FloatVector.fromArray(F, x, xh + 3 * c + 8)).add(FloatVector.fromArray(F, x, xh + 3 * c + 16).add(FloatVector.fromArray(F, x, xh + 3 * c + 24))).fma(min, m3);
+            }
+        }
+        y[yIndex] = Simd.sum8(a0) - Simd.sum8(m0);
+        y[yIndex + yStride] = Simd.sum8(a1) - Simd.sum8(m1);
+        y[yIndex + 2 * yStride] = Simd.sum8(a2) - Simd.sum8(m2);
+        y[yIndex + 3 * yStride] = Simd.sum8(a3) - Simd.sum8(m3);
+    }
+
+    @Override
+    public void dequantizeRow(int row, float[] out, int outOffset) {
+        int blocks = cols / 256;
+        long base = (long) row * blocks * BLOCK_BYTES;
+        int o = outOffset;
+        for (int b = 0; b < blocks; b++) {
+            long bo = base + (long) b * BLOCK_BYTES;
+            float d = Simd.f16(data, bo);
+            float min = Simd.f16(data, bo + 2);
+            long q = bo + 16;
+            for (int j = 0, is = 0; j < 256; j += 64, is += 2, q += 32) {
+                int sm0 = KQuants.scaleMinK4(data, bo + 4, is);
+                int sm1 = KQuants.scaleMinK4(data, bo + 4, is + 1);
+                float d1 = d * (sm0 & 0xFF);
+                float m1 = min * (sm0 >>> 8);
+                float d2 = d * (sm1 & 0xFF);
+                float m2 = min * (sm1 >>> 8);
+                for (int l = 0; l < 32; l++) {
+                    out[o++] = d1 * (KQuants.u8(data, q + l) & 0xF) - m1;
+                }
+                for (int l = 0; l < 32; l++) {
+                    out[o++] = d2 * (KQuants.u8(data, q + l) >> 4) - m2;
+                }
+            }
+        }
+    }
+}

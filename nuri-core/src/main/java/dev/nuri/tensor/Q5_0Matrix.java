@@ -1,0 +1,77 @@
+package dev.nuri.tensor;
+
+import static dev.nuri.tensor.Simd.B128;
+import static dev.nuri.tensor.Simd.F;
+import static dev.nuri.tensor.Simd.I;
+import static dev.nuri.tensor.Simd.LE;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * ggml's Q5_0: blocks of 32 values as {@code {fp16 d; uint8 qh[4]; uint8 qs[16]}} (22 bytes). Bit k of the
+ * little-endian 32-bit {@code qh} is the fifth bit of value k; value j is {@code ((qs[j] & 0xF) | bit_j<<4) - 16}
+ * times d and value j+16 uses {@code qs[j] >> 4} and bit j+16.
+ */
+final class Q5_0Matrix extends WeightMatrix {
+    private static final int BLOCK_BYTES = 22;
+    static final IntVector[] SHIFTS = {
+        IntVector.fromArray(I, new int[] {0, 1, 2, 3, 4, 5, 6, 7}, 0),
+        IntVector.fromArray(I, new int[] {8, 9, 10, 11, 12, 13, 14, 15}, 0),
+        IntVector.fromArray(I, new int[] {16, 17, 18, 19, 20, 21, 22, 23}, 0),
+        IntVector.fromArray(I, new int[] {24, 25, 26, 27, 28, 29, 30, 31}, 0),
+    };
+
+    Q5_0Matrix(String name, int rows, int cols, MemorySegment data) {
+        super(name, rows, cols, data);
+    }
+
+    @Override
+    public DType dtype() {
+        return DType.Q5_0;
+    }
+
+    @Override
+    public float dot(int row, float[] x, int xOffset) {
+        int blocks = cols / 32;
+        long base = (long) row * blocks * BLOCK_BYTES;
+        FloatVector acc = FloatVector.zero(F);
+        IntVector s0 = Q5_0Matrix.SHIFTS[0];
+        IntVector s1 = Q5_0Matrix.SHIFTS[1];
+        IntVector s2 = Q5_0Matrix.SHIFTS[2];
+        IntVector s3 = Q5_0Matrix.SHIFTS[3];
+        for (int b = 0; b < blocks; b++) {
+            long bo = base + (long) b * BLOCK_BYTES;
+            IntVector qh = IntVector.broadcast(I, data.get(Simd.LE_INT, bo + 2));
+            ByteVector q = ByteVector.fromMemorySegment(B128, data, bo + 6, LE);
+            ByteVector lo = q.and((byte) 0x0F);
+            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4);
+            acc = ((FloatVector) ((IntVector) lo.castShape(I, 1)).or(qh.lanewise(VectorOperators.LSHR, s1).and(1).lanewise(VectorOperators.LSHL, 4)).sub(16).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOffset + b * 32 + 8), ((FloatVector) ((IntVector) lo.castShape(I, 0)).or(qh.lanewise(VectorOperators.LSHR, s0).and(1).lanewise(VectorOperators.LSHL, 4)).sub(16).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xOffset + b * 32))).add(((FloatVector) ((IntVector) hi.castShape(I, 1)).or(qh.lanewise(VectorOperators.LSHR, s3).and(1).lanewise(VectorOperators.LSHL, 4)).sub(16).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOffset + b * 32 + 24), ((FloatVector) ((IntVector) hi.castShape(I, 0)).or(qh.lanewise(VectorOperators.LSHR, s2).and(1).lanewise(VectorOperators.LSHL, 4)).sub(16).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xOffset + b * 32 + 16))))
+                    .fma(FloatVector.broadcast(F, Simd.f16(data, bo)), acc);
+        }
+        return Simd.sum8(acc);
+    }
+
+    @Override
+    public void dequantizeRow(int row, float[] out, int outOffset) {
+        int blocks = cols / 32;
+        long base = (long) row * blocks * BLOCK_BYTES;
+        for (int b = 0; b < blocks; b++) {
+            long bo = base + (long) b * BLOCK_BYTES;
+            float d = Simd.f16(data, bo);
+            int qh = data.get(Simd.LE_INT, bo + 2);
+            int o = outOffset + b * 32;
+            for (int j = 0; j < 16; j++) {
+                int q = data.get(ValueLayout.JAVA_BYTE, bo + 6 + j) & 0xFF;
+                int h0 = ((qh >>> j) << 4) & 0x10;
+                int h1 = (qh >>> (j + 12)) & 0x10;
+                out[o + j] = (((q & 0x0F) | h0) - 16) * d;
+                out[o + j + 16] = (((q >> 4) | h1) - 16) * d;
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.nuri.tensor;
+
+import static dev.nuri.tensor.Simd.B128;
+import static dev.nuri.tensor.Simd.F;
+import static dev.nuri.tensor.Simd.LE;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * ggml's Q5_K: super-blocks of 256 values as
+ * {@code {fp16 d; fp16 dmin; uint8 scales[12]; uint8 qh[32]; uint8 qs[128]}} (176 bytes). As Q4_K, with a fifth
+ * bit per value: for the k-th 32-value sub-block, bit k of qh[l] is the high bit of value l.
+ */
+final class Q5_KMatrix extends WeightMatrix {
+    private static final int BLOCK_BYTES = 176;
+
+    Q5_KMatrix(String name, int rows, int cols, MemorySegment data) {
+        super(name, rows, cols, data);
+    }
+
+    @Override
+    public DType dtype() {
+        return DType.Q5_K;
+    }
+
+    @Override
+    public float dot(int row, float[] x, int xOffset) {
+        int blocks = cols / 256;
+        long base = (long) row * blocks * BLOCK_BYTES;
+        FloatVector acc = FloatVector.zero(F);
+        FloatVector accMin = acc;
+        for (int b = 0; b < blocks; b++) {
+            long bo = base + (long) b * BLOCK_BYTES;
+            float d = Simd.f16(data, bo);
+            float dmin = Simd.f16(data, bo + 2);
+            ByteVector hA = ByteVector.fromMemorySegment(B128, data, bo + 16, LE);
+            ByteVector hB = ByteVector.fromMemorySegment(B128, data, bo + 32, LE);
+            for (int j = 0; j < 4; j++) {
+                int xi = xOffset + b * 256 + 64 * j;
+                ByteVector qa = ByteVector.fromMemorySegment(B128, data, bo + 48 + 32 * j, LE);
+                ByteVector qb = ByteVector.fromMemorySegment(B128, data, bo + 64 + 32 * j, LE);
+                int sm0 = KQuants.scaleMinK4(data, bo + 4, 2 * j);
+                int sm1 = KQuants.scaleMinK4(data, bo + 4, 2 * j + 1);
+                ByteVector na = qa.and((byte) 0x0F).or(hA.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                ByteVector nb = qb.and((byte) 0x0F).or(hB.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                acc = ((FloatVector) na.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 8), ((FloatVector) na.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi))).add(((FloatVector) nb.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 24), ((FloatVector) nb.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 16))))
+                        .fma(FloatVector.broadcast(F, d * (sm0 & 0xFF)), acc);
+                accMin = FloatVector.fromArray(F, x, xi).add(FloatVector.fromArray(F, x, xi + 8)).add(FloatVector.fromArray(F, x, xi + 16).add(FloatVector.fromArray(F, x, xi + 24))).fma(FloatVector.broadcast(F, dmin * (sm0 >>> 8)), accMin);
+                ByteVector ma = qa.lanewise(VectorOperators.LSHR, 4).or(hA.lanewise(VectorOperators.LSHR, 2 * j + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                ByteVector mb = qb.lanewise(VectorOperators.LSHR, 4).or(hB.lanewise(VectorOperators.LSHR, 2 * j + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                acc = ((FloatVector) ma.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 32 + 8), ((FloatVector) ma.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 32))).add(((FloatVector) mb.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 32 + 24), ((FloatVector) mb.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 32 + 16))))
+                        .fma(FloatVector.broadcast(F, d * (sm1 & 0xFF)), acc);
+                accMin = FloatVector.fromArray(F, x, xi + 32).add(FloatVector.fromArray(F, x, xi + 32 + 8)).add(FloatVector.fromArray(F, x, xi + 32 + 16).add(FloatVector.fromArray(F, x, xi + 32 + 24))).fma(FloatVector.broadcast(F, dmin * (sm1 >>> 8)), accMin);
+            }
+        }
+        return Simd.sum8(acc) - Simd.sum8(accMin);
+    }
+
+    @Override
+    public void dequantizeRow(int row, float[] out, int outOffset) {
+        int blocks = cols / 256;
+        long base = (long) row * blocks * BLOCK_BYTES;
+        int o = outOffset;
+        for (int b = 0; b < blocks; b++) {
+            long bo = base + (long) b * BLOCK_BYTES;
+            float d = Simd.f16(data, bo);
+            float min = Simd.f16(data, bo + 2);
+            long qh = bo + 16;
+            long ql = bo + 48;
+            int u1 = 1;
+            int u2 = 2;
+            for (int j = 0, is = 0; j < 256; j += 64, is += 2, ql += 32, u1 <<= 2, u2 <<= 2) {
+                int sm0 = KQuants.scaleMinK4(data, bo + 4, is);
+                int sm1 = KQuants.scaleMinK4(data, bo + 4, is + 1);
+                float d1 = d * (sm0 & 0xFF);
+                float m1 = min * (sm0 >>> 8);
+                float d2 = d * (sm1 & 0xFF);
+                float m2 = min * (sm1 >>> 8);
+                for (int l = 0; l < 32; l++) {
+                    out[o++] = d1 * ((KQuants.u8(data, ql + l) & 0xF) + ((KQuants.u8(data, qh + l) & u1) != 0 ? 16 : 0)) - m1;
+                }
+                for (int l = 0; l < 32; l++) {
+                    out[o++] = d2 * ((KQuants.u8(data, ql + l) >> 4) + ((KQuants.u8(data, qh + l) & u2) != 0 ? 16 : 0)) - m2;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.nuri.tensor;
+
+import static dev.nuri.tensor.Simd.B64;
+import static dev.nuri.tensor.Simd.F;
+import static dev.nuri.tensor.Simd.LE;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * ggml's Q8_0: blocks of 32 values as {@code {fp16 d; int8 qs[32]}} (34 bytes), value = qs[j]·d.
+ * The dot product converts each block's bytes to float lanes, multiplies with the activations and scales the
+ * block's sum by d once.
+ */
+final class Q8_0Matrix extends WeightMatrix {
+    private static final int BLOCK_BYTES = 34;
+
+    Q8_0Matrix(String name, int rows, int cols, MemorySegment data) {
+        super(name, rows, cols, data);
+    }
+
+    @Override
+    public DType dtype() {
+        return DType.Q8_0;
+    }
+
+    @Override
+    public float dot(int row, float[] x, int xOffset) {
+        int blocks = cols / 32;
+        long base = (long) row * blocks * BLOCK_BYTES;
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long bo = base + (long) b * BLOCK_BYTES;
+            FloatVector w0 = ((FloatVector) ByteVector.fromMemorySegment(B64, data, bo + 2, LE).castShape(F, 0));
+            FloatVector w1 = ((FloatVector) ByteVector.fromMemorySegment(B64, data, bo + 10, LE).castShape(F, 0));
+            FloatVector w2 = ((FloatVector) ByteVector.fromMemorySegment(B64, data, bo + 18, LE).castShape(F, 0));
+            FloatVector w3 = ((FloatVector) ByteVector.fromMemorySegment(B64, data, bo + 26, LE).castShape(F, 0));
+            FloatVector d = FloatVector.broadcast(F, Simd.f16(data, bo));
+            acc = w1.fma(FloatVector.fromArray(F, x, xOffset + b * 32 + 8), w0.mul(FloatVector.fromArray(F, x, xOffset + b * 32))).add(w3.fma(FloatVector.fromArray(F, x, xOffset + b * 32 + 24), w2.mul(FloatVector.fromArray(F, x, xOffset + b * 32 + 16)))).fma(d, acc);
+        }
+        return Simd.sum8(acc);
+    }
+
+    @Override
+    protected void dot4(int row, float[] x, int xOffset, float[] y, int yIndex, int yStride) {
+        int blocks = cols / 32;
+        long base = (long) row * blocks * BLOCK_BYTES;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        for (int b = 0; b < blocks; b++) {
+            long bo = base + (long) b * BLOCK_BYTES;
+            FloatVector w0 = ((FloatVector) ByteVector.fromMemorySegment(B64, data, bo + 2, LE).castShape(F, 0));
+            FloatVector w1 = ((FloatVector) ByteVector.fromMemorySegment(B64, data, bo + 10, LE).castShape(F, 0));
+            FloatVector w2 = ((FloatVector) ByteVector.fromMemorySegment(B64, data, bo + 18, LE).castShape(F, 0));
+            FloatVector w3 = ((FloatVector) ByteVector.fromMemorySegment(B64, data, bo + 26, LE).castShape(F, 0));
+            FloatVector d = FloatVector.broadcast(F, Simd.f16(data, bo));
+            int xi = xOffset + b * 32;
+            a0 = w1.fma(FloatVector.fromArray(F, x, xi + 8), w0.mul(FloatVector.fromArray(F, x, xi))).add(w3.fma(FloatVector.fromArray(F, x, xi + 24), w2.mul(FloatVector.fromArray(F, x, xi + 16)))).fma(d, a0);
+            a1 = w1.fma(FloatVector.fromArray(F, x, xi + cols + 8), w0.mul(FloatVector.fromArray(F, x, xi + cols))).add(w3.fma(FloatVector.fromArray(F, x, xi + cols + 24), w2.mul(FloatVector.fromArray(F, x, xi + cols + 16)))).fma(d, a1);
+            a2 = w1.fma(FloatVector.fromArray(F, x, xi + 2 * cols + 8), w0.mul(FloatVector.fromArray(F, x, xi + 2 * cols))).add(w3.fma(FloatVector.fromArray(F, x, xi + 2 * cols + 24), w2.mul(FloatVector.fromArray(F, x, xi + 2 * cols + 16)))).fma(d, a2);
+            a3 = w1.fma(FloatVector.fromArray(F, x, xi + 3 * cols + 8), w0.mul(FloatVector.fromArray(F, x, xi + 3 * cols))).add(w3.fma(FloatVector.fromArray(F, x, xi + 3 * cols + 24), w2.mul(FloatVector.fromArray(F, x, xi + 3 * cols + 16)))).fma(d, a3);
+        }
+        y[yIndex] = Simd.sum8(a0);
+        y[yIndex + yStride] = Simd.sum8(a1);
+        y[yIndex + 2 * yStride] = Simd.sum8(a2);
+        y[yIndex + 3 * yStride] = Simd.sum8(a3);
+    }
+
+    @Override
+    public void dequantizeRow(int row, float[] out, int outOffset) {
+        int blocks = cols / 32;
+        long base = (long) row * blocks * BLOCK_BYTES;
+        for (int b = 0; b < blocks; b++) {
+            long bo = base + (long) b * BLOCK_BYTES;
+            float d = Simd.f16(data, bo);
+            for (int j = 0; j < 32; j++) {
+                out[outOffset + b * 32 + j] = data.get(ValueLayout.JAVA_BYTE, bo + 2 + j) * d;
+            }
+        }
+    }
+}

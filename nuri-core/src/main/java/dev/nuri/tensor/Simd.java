@@ -1,0 +1,56 @@
+package dev.nuri.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Shared pieces of the weight kernels. They use 8-lane (256-bit) float vectors regardless of the preferred
+ * species: every block format holds multiples of 8 values, AVX2 and AVX-512 run them natively, and a fixed lane
+ * count makes the summation order (and so every result bit) the same on every machine. Reductions are done
+ * lane by lane in a fixed tree rather than with {@code reduceLanes}, whose order is unspecified (and differs
+ * between the interpreter and compiled code).
+ *
+ * <p>The kernels spell their vector operations out inline instead of calling small helpers that take or return
+ * vectors: once a kernel is large, C2 stops inlining such helpers ("callee is too large"), and every vector
+ * crossing a non-inlined call is boxed on the heap, which made a Q4_K mat-vec ~30x slower.
+ */
+final class Simd {
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
+    static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    static final VectorSpecies<Short> S128 = ShortVector.SPECIES_128;
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+    static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
+    static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+
+    private Simd() {
+    }
+
+    /** The lanes of an 8-lane vector summed in a fixed pairwise order. */
+    static float sum8(FloatVector v) {
+        return ((v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3))) + ((v.lane(4) + v.lane(5)) + (v.lane(6) + v.lane(7)));
+    }
+
+    /** Σ a[aOff+i]·b[bOff+i] for i in [0, n), n a multiple of 8, in a fixed order. */
+    static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int i = 0; i < n; i += 8) {
+            acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
+        }
+        return sum8(acc);
+    }
+
+    /** The IEEE half-precision value at {@code offset}, widened exactly (as ggml's GGML_FP16_TO_FP32). */
+    static float f16(MemorySegment seg, long offset) {
+        return Float.float16ToFloat(seg.get(LE_SHORT, offset));
+    }
+}
