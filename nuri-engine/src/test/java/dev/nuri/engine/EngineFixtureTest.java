@@ -58,7 +58,7 @@ class EngineFixtureTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"stories260K-F32"})
+    @ValueSource(strings = {"stories260K-F32", "stories260K-F16"})
     void ggufGreedyMatchesLlamaCpp(String name) throws IOException {
         Path file = Fixtures.require("gguf/" + name + ".gguf");
         List<String> lines = Files.readAllLines(Fixtures.require("gguf/llamacpp/" + name + ".ids.txt"));

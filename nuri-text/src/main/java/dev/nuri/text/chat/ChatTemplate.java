@@ -46,7 +46,7 @@ public final class ChatTemplate {
     private ChatTemplate(String source, Map<String, String> templates, Map<String, Object> specialTokens,
                          Clock clock, TemplateSandbox.Limits limits) {
         this.source = source;
-        this.templates = Map.copyOf(templates);
+        this.templates = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(templates));
         this.specialTokens = TemplateValues.copy(specialTokens, "special tokens");
         this.clock = clock;
         this.limits = limits;
