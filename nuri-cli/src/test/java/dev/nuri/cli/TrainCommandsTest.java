@@ -46,7 +46,7 @@ class TrainCommandsTest {
         assertEquals(0, NuriCommand.execute("data", "tokenize", "--tokenizer", tok.toString(), "--paragraphs",
                 "--out", dir.resolve("train.bin").toString(), "--val-out", dir.resolve("val.bin").toString(), corpus.toString()));
         Files.writeString(dir.resolve("run.yaml"), """
-                model: {hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, eos_token_id: 0}
+                model: {hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64}
                 data: {train: train.bin, validation: val.bin, tokenizer: tok/tokenizer.json, seq_len: 32}
                 batch_size: 4
                 steps: 40
@@ -59,6 +59,8 @@ class TrainCommandsTest {
         assertEquals(0, NuriCommand.execute("train", "--config", dir.resolve("run.yaml").toString()));
         Path ckpt = dir.resolve("run").resolve(Files.readString(dir.resolve("run/latest")).strip());
         assertTrue(Files.exists(ckpt.resolve("tokenizer.json")));
+        assertTrue(Files.readString(ckpt.resolve("config.json")).contains("\"eos_token_id\" : 0"),
+                "the end-of-text id comes from the tokenizer");
         PrintStream oldOut = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
