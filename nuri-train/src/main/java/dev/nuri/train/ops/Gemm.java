@@ -48,6 +48,17 @@ public final class Gemm {
         for (int mb = mStart; mb < mEnd; mb += ROW_BLOCK) {
             int mbEnd = Math.min(mEnd, mb + ROW_BLOCK);
             int n0 = 0;
+            for (; n0 + 3 * L <= n; n0 += 3 * L) {
+                int m0 = mb;
+                for (; m0 + 4 <= mbEnd; m0 += 4) {
+                    tile4x3(a, aOff, sm, sk, b, bOff, c, cOff, m0, k, n, n0, acc);
+                }
+                for (; m0 < mbEnd; m0++) {
+                    tile1xV(a, aOff, sm, sk, b, bOff, c, cOff, m0, k, n, n0, acc);
+                    tile1xV(a, aOff, sm, sk, b, bOff, c, cOff, m0, k, n, n0 + L, acc);
+                    tile1xV(a, aOff, sm, sk, b, bOff, c, cOff, m0, k, n, n0 + 2 * L, acc);
+                }
+            }
             for (; n0 + 2 * L <= n; n0 += 2 * L) {
                 int m0 = mb;
                 for (; m0 + 4 <= mbEnd; m0 += 4) {
@@ -112,6 +123,52 @@ public final class Gemm {
         s21.intoArray(c, c2 + L);
         s30.intoArray(c, c3);
         s31.intoArray(c, c3 + L);
+    }
+
+    private static void tile4x3(float[] a, int aOff, int sm, int sk, float[] b, int bOff, float[] c, int cOff,
+                                int m0, int k, int n, int n0, boolean acc) {
+        int c0 = cOff + m0 * n + n0, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector s00 = acc ? FloatVector.fromArray(S, c, c0) : z, s01 = acc ? FloatVector.fromArray(S, c, c0 + L) : z, s02 = acc ? FloatVector.fromArray(S, c, c0 + 2 * L) : z;
+        FloatVector s10 = acc ? FloatVector.fromArray(S, c, c1) : z, s11 = acc ? FloatVector.fromArray(S, c, c1 + L) : z, s12 = acc ? FloatVector.fromArray(S, c, c1 + 2 * L) : z;
+        FloatVector s20 = acc ? FloatVector.fromArray(S, c, c2) : z, s21 = acc ? FloatVector.fromArray(S, c, c2 + L) : z, s22 = acc ? FloatVector.fromArray(S, c, c2 + 2 * L) : z;
+        FloatVector s30 = acc ? FloatVector.fromArray(S, c, c3) : z, s31 = acc ? FloatVector.fromArray(S, c, c3 + L) : z, s32 = acc ? FloatVector.fromArray(S, c, c3 + 2 * L) : z;
+        int a0 = aOff + m0 * sm, a1 = a0 + sm, a2 = a1 + sm, a3 = a2 + sm;
+        int bi = bOff + n0;
+        for (int kk = 0; kk < k; kk++, bi += n) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * L);
+            int o = kk * sk;
+            FloatVector x = FloatVector.broadcast(S, a[a0 + o]);
+            s00 = x.fma(b0, s00);
+            s01 = x.fma(b1, s01);
+            s02 = x.fma(b2, s02);
+            x = FloatVector.broadcast(S, a[a1 + o]);
+            s10 = x.fma(b0, s10);
+            s11 = x.fma(b1, s11);
+            s12 = x.fma(b2, s12);
+            x = FloatVector.broadcast(S, a[a2 + o]);
+            s20 = x.fma(b0, s20);
+            s21 = x.fma(b1, s21);
+            s22 = x.fma(b2, s22);
+            x = FloatVector.broadcast(S, a[a3 + o]);
+            s30 = x.fma(b0, s30);
+            s31 = x.fma(b1, s31);
+            s32 = x.fma(b2, s32);
+        }
+        s00.intoArray(c, c0);
+        s01.intoArray(c, c0 + L);
+        s02.intoArray(c, c0 + 2 * L);
+        s10.intoArray(c, c1);
+        s11.intoArray(c, c1 + L);
+        s12.intoArray(c, c1 + 2 * L);
+        s20.intoArray(c, c2);
+        s21.intoArray(c, c2 + L);
+        s22.intoArray(c, c2 + 2 * L);
+        s30.intoArray(c, c3);
+        s31.intoArray(c, c3 + L);
+        s32.intoArray(c, c3 + 2 * L);
     }
 
     private static void tile1xV(float[] a, int aOff, int sm, int sk, float[] b, int bOff, float[] c, int cOff,
