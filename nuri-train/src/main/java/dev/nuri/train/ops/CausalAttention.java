@@ -10,6 +10,8 @@ import dev.nuri.tensor.Parallel;
  * summed by one thread in a fixed order and results do not depend on the thread count.
  */
 public final class CausalAttention {
+    private static final int ROWS = 64;
+
     private CausalAttention() {
     }
 
@@ -27,11 +29,17 @@ public final class CausalAttention {
                 for (int h = kh * group; h < (kh + 1) * group; h++) {
                     int ao = (b * heads + h) * seq * seq;
                     int qOff = (b * seq * heads + h) * hd;
-                    Gemm.gemm(q, qOff, heads * hd, 1, kt, 0, att, ao, seq, hd, seq, false, Parallel.serial());
-                    for (int t = 0; t < seq; t++) {
-                        softmaxRow(att, ao + t * seq, t + 1, seq, scale);
+                    // row blocks: block [t0, t1) needs key/value columns [0, t1) only (causal mask)
+                    for (int t0 = 0; t0 < seq; t0 += ROWS) {
+                        int t1 = Math.min(seq, t0 + ROWS);
+                        Gemm.gemm(q, qOff + t0 * heads * hd, heads * hd, 1, kt, 0, seq, att, ao + t0 * seq, seq,
+                                t1 - t0, hd, t1, false, Parallel.serial());
+                        for (int t = t0; t < t1; t++) {
+                            softmaxRow(att, ao + t * seq, t + 1, seq, scale);
+                        }
+                        Gemm.gemm(att, ao + t0 * seq, seq, 1, vc, 0, hd, o, t0 * hd, hd, t1 - t0, t1, hd, false,
+                                Parallel.serial());
                     }
-                    Gemm.gemm(att, ao, seq, 1, vc, 0, o, 0, seq, seq, hd, false, Parallel.serial());
                     for (int t = 0; t < seq; t++) {
                         System.arraycopy(o, t * hd, out, qOff + t * heads * hd, hd);
                     }
@@ -104,10 +112,14 @@ public final class CausalAttention {
                         System.arraycopy(q, qOff + t * heads * hd, qc, t * hd, hd);
                         System.arraycopy(dOut, qOff + t * heads * hd, doc, t * hd, hd);
                     }
-                    // dP = dO · Vᵀ ; dV += Pᵀ · dO
-                    Gemm.gemm(doc, 0, hd, 1, vt, 0, dp, 0, seq, hd, seq, false, Parallel.serial());
+                    // dP = dO · Vᵀ (row block [t0, t1) needs columns [0, t1) only)
+                    for (int t0 = 0; t0 < seq; t0 += ROWS) {
+                        int t1 = Math.min(seq, t0 + ROWS);
+                        Gemm.gemm(doc, t0 * hd, hd, 1, vt, 0, seq, dp, t0 * seq, seq, t1 - t0, hd, t1, false, Parallel.serial());
+                    }
+                    // dV += Pᵀ · dO (row u sums over t >= u)
                     transpose(att, ao, tr, seq);
-                    Gemm.gemm(tr, 0, seq, 1, doc, 0, dvc, 0, seq, seq, hd, true, Parallel.serial());
+                    lowerProduct(tr, doc, dvc, seq, hd);
                     // dS = P ∘ (dP − rowsum(P ∘ dP)) · scale, written over dP
                     for (int t = 0; t < seq; t++) {
                         int r = t * seq;
@@ -122,12 +134,15 @@ public final class CausalAttention {
                         java.util.Arrays.fill(dp, r + t + 1, r + seq, 0f);
                     }
                     // dQ = dS · K ; dK += dSᵀ · Q
-                    Gemm.gemm(dp, 0, seq, 1, kc, 0, dqc, 0, seq, seq, hd, false, Parallel.serial());
+                    for (int t0 = 0; t0 < seq; t0 += ROWS) {
+                        int t1 = Math.min(seq, t0 + ROWS);
+                        Gemm.gemm(dp, t0 * seq, seq, 1, kc, 0, hd, dqc, t0 * hd, hd, t1 - t0, t1, hd, false, Parallel.serial());
+                    }
                     for (int t = 0; t < seq; t++) {
                         System.arraycopy(dqc, t * hd, dq, qOff + t * heads * hd, hd);
                     }
                     transpose(dp, 0, tr, seq);
-                    Gemm.gemm(tr, 0, seq, 1, qc, 0, dkc, 0, seq, seq, hd, true, Parallel.serial());
+                    lowerProduct(tr, qc, dkc, seq, hd);
                 }
                 for (int u = 0; u < seq; u++) {
                     int dst = ((b * seq + u) * kvHeads + kh) * hd;
@@ -136,6 +151,17 @@ public final class CausalAttention {
                 }
             }
         });
+    }
+
+    /**
+     * {@code out[u] += sum_{t >= u} mt[u, t] · x[t]} for an upper-triangular {@code mt [seq, seq]} (the transpose of
+     * a causal matrix) and {@code x [seq, hd]}, skipping the zero blocks.
+     */
+    private static void lowerProduct(float[] mt, float[] x, float[] out, int seq, int hd) {
+        for (int u0 = 0; u0 < seq; u0 += ROWS) {
+            int u1 = Math.min(seq, u0 + ROWS);
+            Gemm.gemm(mt, u0 * seq + u0, seq, 1, x, u0 * hd, hd, out, u0 * hd, hd, u1 - u0, seq - u0, hd, true, Parallel.serial());
+        }
     }
 
     private static void transpose(float[] src, int off, float[] dst, int n) {
