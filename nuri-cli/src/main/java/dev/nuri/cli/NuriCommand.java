@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             DataCommand.class,
             DebugCommand.class,
             DetokenizeCommand.class,
+            EmbedCommand.class,
             InspectCommand.class,
             RunCommand.class,
             TokenizeCommand.class,

@@ -52,7 +52,9 @@ public final class Generator {
     public void checkFits(int promptTokens, GenerationOptions options) {
         long total = (long) promptTokens + options.maxNewTokens();
         if (total > contextLength()) {
-            throw new ContextOverflowException(promptTokens, options.maxNewTokens(), contextLength());
+            throw new ContextOverflowException("the prompt (" + promptTokens + " tokens) plus up to "
+                    + options.maxNewTokens() + " new tokens needs " + total + " tokens but the context holds "
+                    + contextLength() + "; shorten the prompt or lower the maximum number of new tokens");
         }
     }
 
@@ -102,11 +104,9 @@ public final class Generator {
             }
         }
         int context = contextLength();
-        if (promptIds.length > context) {
-            throw new ContextOverflowException(0, promptIds.length, context);
-        }
-        if (promptIds.length == context) {
-            throw new ContextOverflowException(promptIds.length, 1, context);
+        if (promptIds.length >= context) {
+            throw new ContextOverflowException("the prompt has " + promptIds.length + " tokens but the context holds "
+                    + context + ", which leaves no room for a new token; shorten the prompt");
         }
         return Math.min(options.maxNewTokens(), context - promptIds.length);
     }
@@ -129,25 +129,22 @@ public final class Generator {
     private GenerationResult sample(int[] promptIds, GenerationOptions options, int limit, Set<Integer> stopIds,
             GenerationListener listener, Cancellation cancellation) {
         SamplerChain chain = SamplerChain.of(options);
-        SplittableRandom random = options.seed() != null ? new SplittableRandom(options.seed()) : new SplittableRandom();
+        Long seed = options.greedy() ? null : options.seed() != null ? options.seed() : new SplittableRandom().nextLong();
+        SplittableRandom random = new SplittableRandom(seed != null ? seed : 0);
         TokenHistory history = new TokenHistory(model.info().vocabSize(), promptIds);
         TextStreamer streamer = new TextStreamer(tokenizer, options.stopStrings(), listener);
         List<TokenLogprob> logprobs = new ArrayList<>();
         List<Integer> generated = new ArrayList<>();
-        FinishReason reason = null;
-        long prefillNanos = 0;
-
-        long start = System.nanoTime();
         if (cancellation.isCancelled()) {
-            reason = FinishReason.CANCELLED;
+            return new GenerationResult(new int[0], "", FinishReason.CANCELLED, logprobs, promptIds.length, 0, 0, 0,
+                    List.of(), seed);
         }
-        InferenceState state = null;
-        float[] logits = null;
-        if (reason == null) {
-            state = model.newState(promptIds.length + limit);
-            logits = checked(model.forward(state, promptIds, false));
-            prefillNanos = System.nanoTime() - start;
-        }
+        long start = System.nanoTime();
+        InferenceState state = model.newState(promptIds.length + limit);
+        float[] logits = checked(model.forward(state, promptIds, false));
+        long prefillNanos = System.nanoTime() - start;
+
+        FinishReason reason = null;
         long decodeStart = System.nanoTime();
         while (reason == null) {
             if (cancellation.isCancelled()) {
@@ -171,10 +168,10 @@ public final class Generator {
             }
         }
         String text = streamer.finish();
-        long decodeNanos = prefillNanos > 0 ? System.nanoTime() - decodeStart : 0;
+        long decodeNanos = System.nanoTime() - decodeStart;
         int[] ids = generated.stream().mapToInt(Integer::intValue).toArray();
         return new GenerationResult(ids, text, reason, logprobs, promptIds.length, ids.length, prefillNanos,
-                decodeNanos, List.of());
+                decodeNanos, List.of(), seed);
     }
 
     /** {@code logits}, after making sure the model gave a full row of numbers (NaN would sample garbage). */
