@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             BenchCommand.class,
             ChatCommand.class,
+            DataCommand.class,
             DebugCommand.class,
             DetokenizeCommand.class,
             EmbedCommand.class,
