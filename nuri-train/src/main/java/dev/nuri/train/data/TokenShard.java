@@ -1,6 +1,7 @@
 package dev.nuri.train.data;
 
 import dev.nuri.NuriException;
+import dev.nuri.util.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
