@@ -1,6 +1,6 @@
 package dev.nuri.tensor;
 
-import static dev.nuri.tensor.Simd.B128;
+import static dev.nuri.tensor.Simd.B64;
 import static dev.nuri.tensor.Simd.F;
 import static dev.nuri.tensor.Simd.LE;
 
@@ -40,16 +40,16 @@ final class Q4_KMatrix extends WeightMatrix {
             for (int j = 0; j < 4; j++) {
                 int sm0 = KQuants.scaleMinK4(data, bo + 4, 2 * j);
                 int sm1 = KQuants.scaleMinK4(data, bo + 4, 2 * j + 1);
-                ByteVector qa = ByteVector.fromMemorySegment(B128, data, bo + 16 + 32 * j, LE);
-                ByteVector qb = ByteVector.fromMemorySegment(B128, data, bo + 32 + 32 * j, LE);
-                ByteVector la = qa.and((byte) 0x0F);
-                ByteVector lb = qb.and((byte) 0x0F);
-                ByteVector ha = qa.lanewise(VectorOperators.LSHR, 4);
-                ByteVector hb = qb.lanewise(VectorOperators.LSHR, 4);
+                ByteVector q0 = ByteVector.fromMemorySegment(B64, data, bo + 16 + 32 * j, LE);
+                ByteVector q1 = ByteVector.fromMemorySegment(B64, data, bo + 24 + 32 * j, LE);
+                ByteVector q2 = ByteVector.fromMemorySegment(B64, data, bo + 32 + 32 * j, LE);
+                ByteVector q3 = ByteVector.fromMemorySegment(B64, data, bo + 40 + 32 * j, LE);
                 int xi = xOffset + b * 256 + 64 * j;
-                acc = ((FloatVector) la.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 8), ((FloatVector) la.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi))).add(((FloatVector) lb.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 24), ((FloatVector) lb.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 16))))
+                acc = ((FloatVector) q1.and((byte) 0x0F).castShape(F, 0)).fma(FloatVector.fromArray(F, x, xi + 8), ((FloatVector) q0.and((byte) 0x0F).castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi)))
+                        .add(((FloatVector) q3.and((byte) 0x0F).castShape(F, 0)).fma(FloatVector.fromArray(F, x, xi + 24), ((FloatVector) q2.and((byte) 0x0F).castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 16))))
                         .fma(FloatVector.broadcast(F, d * (sm0 & 0xFF)), acc);
-                acc = ((FloatVector) ha.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 32 + 8), ((FloatVector) ha.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 32))).add(((FloatVector) hb.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 32 + 24), ((FloatVector) hb.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 32 + 16))))
+                acc = ((FloatVector) q1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0)).fma(FloatVector.fromArray(F, x, xi + 32 + 8), ((FloatVector) q0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 32)))
+                        .add(((FloatVector) q3.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0)).fma(FloatVector.fromArray(F, x, xi + 32 + 24), ((FloatVector) q2.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 32 + 16))))
                         .fma(FloatVector.broadcast(F, d * (sm1 & 0xFF)), acc);
                 accMin = FloatVector.fromArray(F, x, xi).add(FloatVector.fromArray(F, x, xi + 8)).add(FloatVector.fromArray(F, x, xi + 16).add(FloatVector.fromArray(F, x, xi + 24))).fma(FloatVector.broadcast(F, dmin * (sm0 >>> 8)), accMin);
                 accMin = FloatVector.fromArray(F, x, xi + 32).add(FloatVector.fromArray(F, x, xi + 32 + 8)).add(FloatVector.fromArray(F, x, xi + 32 + 16).add(FloatVector.fromArray(F, x, xi + 32 + 24))).fma(FloatVector.broadcast(F, dmin * (sm1 >>> 8)), accMin);
@@ -79,14 +79,14 @@ final class Q4_KMatrix extends WeightMatrix {
                 int xi = xOffset + b * 256 + 64 * j;
                 int sm0 = KQuants.scaleMinK4(data, bo + 4, 2 * j);
                 int sm1 = KQuants.scaleMinK4(data, bo + 4, 2 * j + 1);
-                ByteVector qa = ByteVector.fromMemorySegment(B128, data, bo + 16 + 32 * j, LE);
-                ByteVector qb = ByteVector.fromMemorySegment(B128, data, bo + 32 + 32 * j, LE);
-                ByteVector la = qa.and((byte) 0x0F);
-                ByteVector lb = qb.and((byte) 0x0F);
-                FloatVector w0 = ((FloatVector) la.castShape(F, 0));
-                FloatVector w1 = ((FloatVector) la.castShape(F, 1));
-                FloatVector w2 = ((FloatVector) lb.castShape(F, 0));
-                FloatVector w3 = ((FloatVector) lb.castShape(F, 1));
+                ByteVector q0 = ByteVector.fromMemorySegment(B64, data, bo + 16 + 32 * j, LE);
+                ByteVector q1 = ByteVector.fromMemorySegment(B64, data, bo + 24 + 32 * j, LE);
+                ByteVector q2 = ByteVector.fromMemorySegment(B64, data, bo + 32 + 32 * j, LE);
+                ByteVector q3 = ByteVector.fromMemorySegment(B64, data, bo + 40 + 32 * j, LE);
+                FloatVector w0 = ((FloatVector) q0.and((byte) 0x0F).castShape(F, 0));
+                FloatVector w1 = ((FloatVector) q1.and((byte) 0x0F).castShape(F, 0));
+                FloatVector w2 = ((FloatVector) q2.and((byte) 0x0F).castShape(F, 0));
+                FloatVector w3 = ((FloatVector) q3.and((byte) 0x0F).castShape(F, 0));
                 FloatVector scale = FloatVector.broadcast(F, d * (sm0 & 0xFF));
                 FloatVector min = FloatVector.broadcast(F, dmin * (sm0 >>> 8));
                 a0 = w1.fma(FloatVector.fromArray(F, x, xi + 8), w0.mul(FloatVector.fromArray(F, x, xi))).add(w3.fma(FloatVector.fromArray(F, x, xi + 24), w2.mul(FloatVector.fromArray(F, x, xi + 16)))).fma(scale, a0);
@@ -97,12 +97,10 @@ final class Q4_KMatrix extends WeightMatrix {
                 m1 = FloatVector.fromArray(F, x, xi + c).add(FloatVector.fromArray(F, x, xi + c + 8)).add(FloatVector.fromArray(F, x, xi + c + 16).add(FloatVector.fromArray(F, x, xi + c + 24))).fma(min, m1);
                 m2 = FloatVector.fromArray(F, x, xi + 2 * c).add(FloatVector.fromArray(F, x, xi + 2 * c + 8)).add(FloatVector.fromArray(F, x, xi + 2 * c + 16).add(FloatVector.fromArray(F, x, xi + 2 * c + 24))).fma(min, m2);
                 m3 = FloatVector.fromArray(F, x, xi + 3 * c).add(FloatVector.fromArray(F, x, xi + 3 * c + 8)).add(FloatVector.fromArray(F, x, xi + 3 * c + 16).add(FloatVector.fromArray(F, x, xi + 3 * c + 24))).fma(min, m3);
-                ByteVector ha = qa.lanewise(VectorOperators.LSHR, 4);
-                ByteVector hb = qb.lanewise(VectorOperators.LSHR, 4);
-                w0 = ((FloatVector) ha.castShape(F, 0));
-                w1 = ((FloatVector) ha.castShape(F, 1));
-                w2 = ((FloatVector) hb.castShape(F, 0));
-                w3 = ((FloatVector) hb.castShape(F, 1));
+                w0 = ((FloatVector) q0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0));
+                w1 = ((FloatVector) q1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0));
+                w2 = ((FloatVector) q2.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0));
+                w3 = ((FloatVector) q3.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0));
                 scale = FloatVector.broadcast(F, d * (sm1 & 0xFF));
                 min = FloatVector.broadcast(F, dmin * (sm1 >>> 8));
                 int xh = xi + 32;
