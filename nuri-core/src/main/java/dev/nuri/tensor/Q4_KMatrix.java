@@ -37,9 +37,17 @@ final class Q4_KMatrix extends WeightMatrix {
             long bo = base + (long) b * BLOCK_BYTES;
             float d = Simd.f16(data, bo);
             float dmin = Simd.f16(data, bo + 2);
+            // the 12 scale bytes as three little-endian ints; unpacked inline as in KQuants.scaleMinK4
+            int s0 = data.get(Simd.LE_INT, bo + 4);
+            int s1 = data.get(Simd.LE_INT, bo + 8);
+            int s2 = data.get(Simd.LE_INT, bo + 12);
             for (int j = 0; j < 4; j++) {
-                int sm0 = KQuants.scaleMinK4(data, bo + 4, 2 * j);
-                int sm1 = KQuants.scaleMinK4(data, bo + 4, 2 * j + 1);
+                int sm0 = (j < 2 ? ((s0 >>> (16 * j)) & 63) | (((s1 >>> (16 * j)) & 63) << 8)
+                        : ((s2 >>> (16 * j - 32)) & 0xF) | (((s0 >>> (16 * j - 32 + 6)) & 3) << 4)
+                        | ((((s2 >>> (16 * j - 32 + 4)) & 0xF) | (((s1 >>> (16 * j - 32 + 6)) & 3) << 4)) << 8));
+                int sm1 = (j < 2 ? ((s0 >>> (16 * j + 8)) & 63) | (((s1 >>> (16 * j + 8)) & 63) << 8)
+                        : ((s2 >>> (16 * j - 24)) & 0xF) | (((s0 >>> (16 * j - 24 + 6)) & 3) << 4)
+                        | ((((s2 >>> (16 * j - 24 + 4)) & 0xF) | (((s1 >>> (16 * j - 24 + 6)) & 3) << 4)) << 8));
                 ByteVector q0 = ByteVector.fromMemorySegment(B64, data, bo + 16 + 32 * j, LE);
                 ByteVector q1 = ByteVector.fromMemorySegment(B64, data, bo + 24 + 32 * j, LE);
                 ByteVector q2 = ByteVector.fromMemorySegment(B64, data, bo + 32 + 32 * j, LE);
@@ -75,10 +83,18 @@ final class Q4_KMatrix extends WeightMatrix {
             long bo = base + (long) b * BLOCK_BYTES;
             float d = Simd.f16(data, bo);
             float dmin = Simd.f16(data, bo + 2);
+            // the 12 scale bytes as three little-endian ints; unpacked inline as in KQuants.scaleMinK4
+            int s0 = data.get(Simd.LE_INT, bo + 4);
+            int s1 = data.get(Simd.LE_INT, bo + 8);
+            int s2 = data.get(Simd.LE_INT, bo + 12);
             for (int j = 0; j < 4; j++) {
                 int xi = xOffset + b * 256 + 64 * j;
-                int sm0 = KQuants.scaleMinK4(data, bo + 4, 2 * j);
-                int sm1 = KQuants.scaleMinK4(data, bo + 4, 2 * j + 1);
+                int sm0 = (j < 2 ? ((s0 >>> (16 * j)) & 63) | (((s1 >>> (16 * j)) & 63) << 8)
+                        : ((s2 >>> (16 * j - 32)) & 0xF) | (((s0 >>> (16 * j - 32 + 6)) & 3) << 4)
+                        | ((((s2 >>> (16 * j - 32 + 4)) & 0xF) | (((s1 >>> (16 * j - 32 + 6)) & 3) << 4)) << 8));
+                int sm1 = (j < 2 ? ((s0 >>> (16 * j + 8)) & 63) | (((s1 >>> (16 * j + 8)) & 63) << 8)
+                        : ((s2 >>> (16 * j - 24)) & 0xF) | (((s0 >>> (16 * j - 24 + 6)) & 3) << 4)
+                        | ((((s2 >>> (16 * j - 24 + 4)) & 0xF) | (((s1 >>> (16 * j - 24 + 6)) & 3) << 4)) << 8));
                 ByteVector q0 = ByteVector.fromMemorySegment(B64, data, bo + 16 + 32 * j, LE);
                 ByteVector q1 = ByteVector.fromMemorySegment(B64, data, bo + 24 + 32 * j, LE);
                 ByteVector q2 = ByteVector.fromMemorySegment(B64, data, bo + 32 + 32 * j, LE);

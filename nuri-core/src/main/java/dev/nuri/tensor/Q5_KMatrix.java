@@ -36,14 +36,22 @@ final class Q5_KMatrix extends WeightMatrix {
             long bo = base + (long) b * BLOCK_BYTES;
             float d = Simd.f16(data, bo);
             float dmin = Simd.f16(data, bo + 2);
+            // the 12 scale bytes as three little-endian ints; unpacked inline as in KQuants.scaleMinK4
+            int s0 = data.get(Simd.LE_INT, bo + 4);
+            int s1 = data.get(Simd.LE_INT, bo + 8);
+            int s2 = data.get(Simd.LE_INT, bo + 12);
             ByteVector hA = ByteVector.fromMemorySegment(B128, data, bo + 16, LE);
             ByteVector hB = ByteVector.fromMemorySegment(B128, data, bo + 32, LE);
             for (int j = 0; j < 4; j++) {
                 int xi = xOffset + b * 256 + 64 * j;
                 ByteVector qa = ByteVector.fromMemorySegment(B128, data, bo + 48 + 32 * j, LE);
                 ByteVector qb = ByteVector.fromMemorySegment(B128, data, bo + 64 + 32 * j, LE);
-                int sm0 = KQuants.scaleMinK4(data, bo + 4, 2 * j);
-                int sm1 = KQuants.scaleMinK4(data, bo + 4, 2 * j + 1);
+                int sm0 = (j < 2 ? ((s0 >>> (16 * j)) & 63) | (((s1 >>> (16 * j)) & 63) << 8)
+                        : ((s2 >>> (16 * j - 32)) & 0xF) | (((s0 >>> (16 * j - 32 + 6)) & 3) << 4)
+                        | ((((s2 >>> (16 * j - 32 + 4)) & 0xF) | (((s1 >>> (16 * j - 32 + 6)) & 3) << 4)) << 8));
+                int sm1 = (j < 2 ? ((s0 >>> (16 * j + 8)) & 63) | (((s1 >>> (16 * j + 8)) & 63) << 8)
+                        : ((s2 >>> (16 * j - 24)) & 0xF) | (((s0 >>> (16 * j - 24 + 6)) & 3) << 4)
+                        | ((((s2 >>> (16 * j - 24 + 4)) & 0xF) | (((s1 >>> (16 * j - 24 + 6)) & 3) << 4)) << 8));
                 ByteVector na = qa.and((byte) 0x0F).or(hA.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
                 ByteVector nb = qb.and((byte) 0x0F).or(hB.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
                 acc = ((FloatVector) na.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 8), ((FloatVector) na.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi))).add(((FloatVector) nb.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 24), ((FloatVector) nb.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 16))))

@@ -40,6 +40,7 @@ final class Q6_KMatrix extends WeightMatrix {
             long bo = base + (long) b * BLOCK_BYTES;
             float d = Simd.f16(data, bo + 208);
             for (int n = 0; n < 2; n++) {
+                long sc8 = data.get(Simd.LE_LONG, bo + 192 + 8 * n); // this half's 8 int8 scales
                 for (int g = 0; g < 2; g++) {
                     long ql = bo + 64 * n + 16 * g;
                     ByteVector qa0 = ByteVector.fromMemorySegment(B64, data, ql, LE);
@@ -52,19 +53,19 @@ final class Q6_KMatrix extends WeightMatrix {
                     FloatVector u0 = (FloatVector) qa0.and((byte) 0x0F).or(h0.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
                     FloatVector v0 = (FloatVector) qa1.and((byte) 0x0F).or(h1.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
                     acc = v0.fma(FloatVector.fromArray(F, x, xi + 8), u0.mul(FloatVector.fromArray(F, x, xi + 0)))
-                            .fma(FloatVector.broadcast(F, d * scale(bo, 8 * n + g + 0)), acc);
+                            .fma(FloatVector.broadcast(F, d * (byte) (sc8 >>> (8 * (g + 0)))), acc);
                     FloatVector u1 = (FloatVector) qb0.and((byte) 0x0F).or(h0.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
                     FloatVector v1 = (FloatVector) qb1.and((byte) 0x0F).or(h1.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
                     acc = v1.fma(FloatVector.fromArray(F, x, xi + 40), u1.mul(FloatVector.fromArray(F, x, xi + 32)))
-                            .fma(FloatVector.broadcast(F, d * scale(bo, 8 * n + g + 2)), acc);
+                            .fma(FloatVector.broadcast(F, d * (byte) (sc8 >>> (8 * (g + 2)))), acc);
                     FloatVector u2 = (FloatVector) qa0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h0.and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
                     FloatVector v2 = (FloatVector) qa1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h1.and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
                     acc = v2.fma(FloatVector.fromArray(F, x, xi + 72), u2.mul(FloatVector.fromArray(F, x, xi + 64)))
-                            .fma(FloatVector.broadcast(F, d * scale(bo, 8 * n + g + 4)), acc);
+                            .fma(FloatVector.broadcast(F, d * (byte) (sc8 >>> (8 * (g + 4)))), acc);
                     FloatVector u3 = (FloatVector) qb0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
                     FloatVector v3 = (FloatVector) qb1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
                     acc = v3.fma(FloatVector.fromArray(F, x, xi + 104), u3.mul(FloatVector.fromArray(F, x, xi + 96)))
-                            .fma(FloatVector.broadcast(F, d * scale(bo, 8 * n + g + 6)), acc);
+                            .fma(FloatVector.broadcast(F, d * (byte) (sc8 >>> (8 * (g + 6)))), acc);
                 }
             }
         }
@@ -84,6 +85,7 @@ final class Q6_KMatrix extends WeightMatrix {
             long bo = base + (long) b * BLOCK_BYTES;
             float d = Simd.f16(data, bo + 208);
             for (int n = 0; n < 2; n++) {
+                long sc8 = data.get(Simd.LE_LONG, bo + 192 + 8 * n); // this half's 8 int8 scales
                 for (int g = 0; g < 2; g++) {
                     long ql = bo + 64 * n + 16 * g;
                     ByteVector qa0 = ByteVector.fromMemorySegment(B64, data, ql, LE);
@@ -95,28 +97,28 @@ final class Q6_KMatrix extends WeightMatrix {
                     int xi = xOffset + b * 256 + 128 * n + 16 * g;
                     FloatVector u0 = (FloatVector) qa0.and((byte) 0x0F).or(h0.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
                     FloatVector v0 = (FloatVector) qa1.and((byte) 0x0F).or(h1.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
-                    FloatVector s0 = FloatVector.broadcast(F, d * scale(bo, 8 * n + g + 0));
+                    FloatVector s0 = FloatVector.broadcast(F, d * (byte) (sc8 >>> (8 * (g + 0))));
                     a0 = v0.fma(FloatVector.fromArray(F, x, xi + 8), u0.mul(FloatVector.fromArray(F, x, xi + 0))).fma(s0, a0);
                     a1 = v0.fma(FloatVector.fromArray(F, x, xi + 8 + c), u0.mul(FloatVector.fromArray(F, x, xi + 0 + c))).fma(s0, a1);
                     a2 = v0.fma(FloatVector.fromArray(F, x, xi + 8 + 2 * c), u0.mul(FloatVector.fromArray(F, x, xi + 0 + 2 * c))).fma(s0, a2);
                     a3 = v0.fma(FloatVector.fromArray(F, x, xi + 8 + 3 * c), u0.mul(FloatVector.fromArray(F, x, xi + 0 + 3 * c))).fma(s0, a3);
                     FloatVector u1 = (FloatVector) qb0.and((byte) 0x0F).or(h0.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
                     FloatVector v1 = (FloatVector) qb1.and((byte) 0x0F).or(h1.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
-                    FloatVector s1 = FloatVector.broadcast(F, d * scale(bo, 8 * n + g + 2));
+                    FloatVector s1 = FloatVector.broadcast(F, d * (byte) (sc8 >>> (8 * (g + 2))));
                     a0 = v1.fma(FloatVector.fromArray(F, x, xi + 40), u1.mul(FloatVector.fromArray(F, x, xi + 32))).fma(s1, a0);
                     a1 = v1.fma(FloatVector.fromArray(F, x, xi + 40 + c), u1.mul(FloatVector.fromArray(F, x, xi + 32 + c))).fma(s1, a1);
                     a2 = v1.fma(FloatVector.fromArray(F, x, xi + 40 + 2 * c), u1.mul(FloatVector.fromArray(F, x, xi + 32 + 2 * c))).fma(s1, a2);
                     a3 = v1.fma(FloatVector.fromArray(F, x, xi + 40 + 3 * c), u1.mul(FloatVector.fromArray(F, x, xi + 32 + 3 * c))).fma(s1, a3);
                     FloatVector u2 = (FloatVector) qa0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h0.and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
                     FloatVector v2 = (FloatVector) qa1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h1.and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
-                    FloatVector s2 = FloatVector.broadcast(F, d * scale(bo, 8 * n + g + 4));
+                    FloatVector s2 = FloatVector.broadcast(F, d * (byte) (sc8 >>> (8 * (g + 4))));
                     a0 = v2.fma(FloatVector.fromArray(F, x, xi + 72), u2.mul(FloatVector.fromArray(F, x, xi + 64))).fma(s2, a0);
                     a1 = v2.fma(FloatVector.fromArray(F, x, xi + 72 + c), u2.mul(FloatVector.fromArray(F, x, xi + 64 + c))).fma(s2, a1);
                     a2 = v2.fma(FloatVector.fromArray(F, x, xi + 72 + 2 * c), u2.mul(FloatVector.fromArray(F, x, xi + 64 + 2 * c))).fma(s2, a2);
                     a3 = v2.fma(FloatVector.fromArray(F, x, xi + 72 + 3 * c), u2.mul(FloatVector.fromArray(F, x, xi + 64 + 3 * c))).fma(s2, a3);
                     FloatVector u3 = (FloatVector) qb0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
                     FloatVector v3 = (FloatVector) qb1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
-                    FloatVector s3 = FloatVector.broadcast(F, d * scale(bo, 8 * n + g + 6));
+                    FloatVector s3 = FloatVector.broadcast(F, d * (byte) (sc8 >>> (8 * (g + 6))));
                     a0 = v3.fma(FloatVector.fromArray(F, x, xi + 104), u3.mul(FloatVector.fromArray(F, x, xi + 96))).fma(s3, a0);
                     a1 = v3.fma(FloatVector.fromArray(F, x, xi + 104 + c), u3.mul(FloatVector.fromArray(F, x, xi + 96 + c))).fma(s3, a1);
                     a2 = v3.fma(FloatVector.fromArray(F, x, xi + 104 + 2 * c), u3.mul(FloatVector.fromArray(F, x, xi + 96 + 2 * c))).fma(s3, a2);
