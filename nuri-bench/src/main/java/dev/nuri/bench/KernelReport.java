@@ -104,17 +104,19 @@ public final class KernelReport {
             int mmRows = 2048;
             System.out.println();
             System.out.printf(Locale.ROOT, "mat-mul (prefill), %dx%d weights, %d tokens%n", mmRows, cols, n);
-            System.out.println("| dtype | threads | GFLOP/s | ms per call |");
-            System.out.println("|---|---|---|---|");
+            System.out.println("| dtype | threads | GFLOP/s | ms per call | GFLOP/s per core (1 thread, CPU time) |");
+            System.out.println("|---|---|---|---|---|");
             for (DType type : types) {
                 try (Arena arena = Arena.ofShared()) {
                     WeightMatrix m = BenchData.randomMatrix(arena, type, mmRows, cols, 3);
                     float[] x = BenchData.randomVector(n * cols, 4);
                     float[] y = new float[n * mmRows];
+                    double flops = 2.0 * mmRows * cols * n;
+                    double cpu = medianCpu(() -> m.matmul(x, n, y, Parallel.serial()), seconds);
                     for (int t : threadCounts) {
                         Parallel p = pools[t];
                         double s = median(() -> m.matmul(x, n, y, p), seconds);
-                        System.out.printf(Locale.ROOT, "| %s | %d | %.1f | %.1f |%n", type, t, 2.0 * mmRows * cols * n / s / 1e9, s * 1e3);
+                        System.out.printf(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f |%n", type, t, flops / s / 1e9, s * 1e3, flops / cpu / 1e9);
                     }
                 }
             }
@@ -155,10 +157,8 @@ public final class KernelReport {
         long end = System.nanoTime() + (long) (seconds * 2 / 3 * 1e9);
         do {
             long t0 = tm.getCurrentThreadCpuTime();
-            for (int i = 0; i < 10; i++) {
-                call.run();
-            }
-            times.add((tm.getCurrentThreadCpuTime() - t0) / 10);
+            call.run();
+            times.add(tm.getCurrentThreadCpuTime() - t0);
         } while (System.nanoTime() < end || times.size() < 5);
         times.sort(null);
         return times.get(times.size() / 2) / 1e9;
