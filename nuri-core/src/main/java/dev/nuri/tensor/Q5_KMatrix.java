@@ -28,10 +28,22 @@ final class Q5_KMatrix extends WeightMatrix {
 
     @Override
     public float dot(int row, float[] x, int xOffset) {
+        return dotPrepared(row, x, xOffset, KQuants.subBlockSums(x, xOffset, 1, cols), 0);
+    }
+
+    @Override
+    protected float[] prepare(float[] x, int n) {
+        return KQuants.subBlockSums(x, 0, n, cols);
+    }
+
+    /** The mins term uses Σx per sub-block from {@code sums} (token {@code token}), computed once per call. */
+    @Override
+    protected float dotPrepared(int row, float[] x, int xOffset, float[] sums, int token) {
+        int sumBase = token * (cols / 32);
         int blocks = cols / 256;
         long base = (long) row * blocks * BLOCK_BYTES;
         FloatVector acc = FloatVector.zero(F);
-        FloatVector accMin = acc;
+        float minSum = 0;
         for (int b = 0; b < blocks; b++) {
             long bo = base + (long) b * BLOCK_BYTES;
             float d = Simd.f16(data, bo);
@@ -56,15 +68,15 @@ final class Q5_KMatrix extends WeightMatrix {
                 ByteVector nb = qb.and((byte) 0x0F).or(hB.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
                 acc = ((FloatVector) na.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 8), ((FloatVector) na.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi))).add(((FloatVector) nb.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 24), ((FloatVector) nb.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 16))))
                         .fma(FloatVector.broadcast(F, d * (sm0 & 0xFF)), acc);
-                accMin = FloatVector.fromArray(F, x, xi).add(FloatVector.fromArray(F, x, xi + 8)).add(FloatVector.fromArray(F, x, xi + 16).add(FloatVector.fromArray(F, x, xi + 24))).fma(FloatVector.broadcast(F, dmin * (sm0 >>> 8)), accMin);
+                minSum += dmin * (sm0 >>> 8) * sums[sumBase + 8 * b + 2 * j];
                 ByteVector ma = qa.lanewise(VectorOperators.LSHR, 4).or(hA.lanewise(VectorOperators.LSHR, 2 * j + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
                 ByteVector mb = qb.lanewise(VectorOperators.LSHR, 4).or(hB.lanewise(VectorOperators.LSHR, 2 * j + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
                 acc = ((FloatVector) ma.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 32 + 8), ((FloatVector) ma.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 32))).add(((FloatVector) mb.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 32 + 24), ((FloatVector) mb.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 32 + 16))))
                         .fma(FloatVector.broadcast(F, d * (sm1 & 0xFF)), acc);
-                accMin = FloatVector.fromArray(F, x, xi + 32).add(FloatVector.fromArray(F, x, xi + 32 + 8)).add(FloatVector.fromArray(F, x, xi + 32 + 16).add(FloatVector.fromArray(F, x, xi + 32 + 24))).fma(FloatVector.broadcast(F, dmin * (sm1 >>> 8)), accMin);
+                minSum += dmin * (sm1 >>> 8) * sums[sumBase + 8 * b + 2 * j + 1];
             }
         }
-        return Simd.sum8(acc) - Simd.sum8(accMin);
+        return Simd.sum8(acc) - minSum;
     }
 
     @Override
