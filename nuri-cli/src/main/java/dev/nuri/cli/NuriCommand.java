@@ -14,12 +14,16 @@ import picocli.CommandLine.Command;
         description = "Nuri: run, adapt, make data for and measure open-weight LLMs on your own machines.",
         subcommands = {
             // one line per subcommand, kept in alphabetical order
-            BenchCommand.class,
-            DebugCommand.class,
             CommandLine.HelpCommand.class,
+            BenchCommand.class,
+            ChatCommand.class,
+            DebugCommand.class,
             DetokenizeCommand.class,
             InspectCommand.class,
+            RunCommand.class,
             TokenizeCommand.class,
+            TokenizerCommand.class,
+            TrainCommand.class,
         })
 public final class NuriCommand implements Runnable {
 

@@ -18,7 +18,8 @@ public final class TensorSources {
     /**
      * Opens a {@code .gguf} file, a {@code .safetensors} file, a {@code model.safetensors.index.json}, or a
      * Hugging Face folder (its {@code model.safetensors}, else its {@code model.safetensors.index.json}, else its
-     * only {@code .gguf} file). The kind of a file is told by its first bytes, not its name.
+     * only {@code .gguf} file). A file is read as GGUF when it starts with the GGUF magic or is named {@code *.gguf},
+     * as a sharded index when named {@code *.json}, and as safetensors otherwise.
      */
     public static TensorSource open(Path path) {
         if (Files.isDirectory(path)) {
@@ -27,7 +28,7 @@ public final class TensorSources {
         if (!Files.exists(path)) {
             throw new ModelFormatException(path + ": no such file or folder");
         }
-        if (startsWithGgufMagic(path)) {
+        if (startsWithGgufMagic(path) || path.getFileName().toString().endsWith(".gguf")) {
             return GgufFile.open(path);
         }
         if (path.getFileName().toString().endsWith(".json")) {

@@ -67,4 +67,73 @@ public final class Distributions {
         }
         return top;
     }
+
+    /**
+     * Indices of the {@code n} highest logits, highest first (lower index first among ties), with a size-n heap:
+     * O(vocab log n).
+     */
+    public static int[] topIndices(float[] values, int n) {
+        n = Math.min(n, values.length);
+        int[] heap = new int[n]; // a min-heap by (value, then higher index = worse)
+        int size = 0;
+        for (int i = 0; i < values.length; i++) {
+            if (size < n) {
+                heap[size] = i;
+                siftUp(heap, size++, values);
+            } else if (values[i] > values[heap[0]]) {
+                heap[0] = i;
+                siftDown(heap, n, values);
+            }
+        }
+        Integer[] order = new Integer[n];
+        for (int j = 0; j < n; j++) {
+            order[j] = heap[j];
+        }
+        java.util.Arrays.sort(order, (a, b) -> worse(values, a, b) ? 1 : worse(values, b, a) ? -1 : 0);
+        int[] out = new int[n];
+        for (int j = 0; j < n; j++) {
+            out[j] = order[j];
+        }
+        return out;
+    }
+
+    /** Whether token a ranks below token b: a lower logit, or the same logit and a higher id. */
+    private static boolean worse(float[] v, int a, int b) {
+        return v[a] < v[b] || (v[a] == v[b] && a > b);
+    }
+
+    private static void siftUp(int[] heap, int i, float[] v) {
+        while (i > 0) {
+            int parent = (i - 1) / 2;
+            if (!worse(v, heap[i], heap[parent])) {
+                return;
+            }
+            int t = heap[i];
+            heap[i] = heap[parent];
+            heap[parent] = t;
+            i = parent;
+        }
+    }
+
+    private static void siftDown(int[] heap, int size, float[] v) {
+        int i = 0;
+        while (true) {
+            int l = 2 * i + 1;
+            int r = l + 1;
+            int worst = i;
+            if (l < size && worse(v, heap[l], heap[worst])) {
+                worst = l;
+            }
+            if (r < size && worse(v, heap[r], heap[worst])) {
+                worst = r;
+            }
+            if (worst == i) {
+                return;
+            }
+            int t = heap[i];
+            heap[i] = heap[worst];
+            heap[worst] = t;
+            i = worst;
+        }
+    }
 }

@@ -56,6 +56,11 @@ public final class Generator {
         }
     }
 
+    /** Encodes {@code prompt} with the tokenizer (special tokens such as BOS added) and generates a completion. */
+    public GenerationResult generate(String prompt, GenerationOptions options, GenerationListener listener) {
+        return generate(tokenizer.encode(prompt, true), options, listener, Cancellation.none());
+    }
+
     public GenerationResult generate(int[] promptIds, GenerationOptions options) {
         return generate(promptIds, options, GenerationListener.NONE, Cancellation.none());
     }

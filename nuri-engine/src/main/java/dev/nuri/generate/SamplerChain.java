@@ -82,17 +82,32 @@ public final class SamplerChain {
         if (greedy) {
             return Distributions.argmax(logits);
         }
-        return draw(Distributions.softmax(logits), random);
+        return draw(logits, random);
     }
 
-    /** Inverse-CDF draw: the first token whose running probability exceeds a uniform number in [0, 1). */
-    static int draw(double[] probs, SplittableRandom random) {
-        double u = random.nextDouble();
+    /**
+     * Inverse-CDF draw from the softmax of {@code logits}: the first token whose running sum of
+     * {@code exp(logit - max)} exceeds a uniform number in [0, sum). Removed tokens (-inf) are skipped.
+     */
+    static int draw(float[] logits, SplittableRandom random) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : logits) {
+            max = Math.max(max, v);
+        }
+        double[] weights = new double[logits.length];
+        double sum = 0;
+        for (int i = 0; i < logits.length; i++) {
+            if (logits[i] != Float.NEGATIVE_INFINITY) {
+                weights[i] = Math.exp(logits[i] - max);
+                sum += weights[i];
+            }
+        }
+        double u = random.nextDouble() * sum;
         double cumulative = 0;
         int last = -1;
-        for (int i = 0; i < probs.length; i++) {
-            if (probs[i] > 0) {
-                cumulative += probs[i];
+        for (int i = 0; i < weights.length; i++) {
+            if (weights[i] > 0) {
+                cumulative += weights[i];
                 last = i;
                 if (u < cumulative) {
                     return i;

@@ -114,6 +114,7 @@ public final class DecoderModel implements LanguageModel {
      * appear more than once; its rows take consecutive positions). Returns every row's logits,
      * {@code [rows][vocab]}. The states must belong to this model and must not be used by another thread meanwhile.
      */
+    @Override
     public float[] forwardBatch(List<? extends InferenceState> states, int[] tokens) {
         if (states.size() != tokens.length || tokens.length == 0) {
             throw new IllegalArgumentException("forwardBatch needs one token per state and at least one row; got "

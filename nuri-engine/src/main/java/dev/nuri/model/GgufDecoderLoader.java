@@ -70,11 +70,14 @@ public final class GgufDecoderLoader {
                 case "qwen2" -> b.attentionBias(true);
                 case "qwen3" -> b.qkNorm(true);
                 case "gemma2" -> {
-                    // llama.cpp: every even layer slides; q scaled by 1/sqrt(head dim) (query_pre_attn_scalar of 2B/9B)
+                    // llama.cpp: every even layer slides; queries scaled by 1/sqrt(head dim), except Gemma 2 27B
+                    // (46 layers), whose query_pre_attn_scalar is hidden/heads
                     Set<Integer> sliding = new HashSet<>();
                     for (int l = 0; l < layers; l += 2) {
                         sliding.add(l);
                     }
+                    int queryScalar = layers == 46 ? hidden / heads : headDim;
+                    b.attentionScale((float) (1.0 / Math.sqrt(queryScalar)));
                     b.activation(Activation.GELU_TANH).sandwichNorms(true).embeddingScale((float) Math.sqrt(hidden))
                             .attentionSoftCap(g.getFloat(k + "attn_logit_softcapping", 0f))
                             .finalSoftCap(g.getFloat(k + "final_logit_softcapping", 0f))
@@ -102,6 +105,9 @@ public final class GgufDecoderLoader {
     }
 
     private static RopeScaling ropeScaling(GgufFile g, String k, int headDim) {
+        if (g.has("rope_factors_long.weight") || g.has("rope_factors_short.weight")) {
+            throw new ModelFormatException(g.path() + ": LongRoPE scaling (tensors rope_factors_long/short) is not supported");
+        }
         if (g.has("rope_freqs.weight")) { // Llama 3.1+: llama.cpp stores the per-frequency divisors as a tensor
             int rotary = g.getInt(k + "rope.dimension_count", headDim);
             WeightMatrix divisors = WeightMatrix.of(g.tensor("rope_freqs.weight"));

@@ -1,12 +1,8 @@
 package dev.nuri.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.nuri.format.ModelFormatException;
+import dev.nuri.format.hf.HfConfig;
 import dev.nuri.tensor.Parallel;
 import dev.nuri.tensor.WeightMatrix;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,20 +18,7 @@ public final class HfDecoderLoader {
 
     /** Reads {@code config.json} of a model folder. */
     public static DecoderConfig readConfig(Path folder) {
-        Path file = folder.resolve("config.json");
-        if (!Files.isRegularFile(file)) {
-            throw new ModelFormatException(folder + ": no config.json (a Hugging Face model folder needs one)");
-        }
-        JsonNode json;
-        try {
-            json = new ObjectMapper().readTree(file.toFile());
-        } catch (IOException e) {
-            throw new ModelFormatException(file + ": not valid JSON: " + e.getMessage(), e);
-        }
-        if (json == null || !json.isObject()) {
-            throw new ModelFormatException(file + ": expected a JSON object");
-        }
-        return HfDecoderConfig.from(json, file.toString());
+        return HfDecoderConfig.from(HfConfig.read(folder));
     }
 
     /** Binds the transformers tensor names of {@code config}'s architecture. */

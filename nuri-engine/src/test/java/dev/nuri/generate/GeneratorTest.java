@@ -70,6 +70,17 @@ class GeneratorTest {
     }
 
     @Test
+    void textPromptsAreEncodedWithTheTokenizer() {
+        ByteTokenizer tok = new ByteTokenizer();
+        FakeModel model = FakeModel.scripted(tok.vocabSize(), 64, Set.of(ByteTokenizer.EOS), 3,
+                ByteTokenizer.bytes("ok"), ByteTokenizer.EOS);
+        GenerationResult r = new Generator(model, tok).generate("abc", GenerationOptions.greedy(5),
+                GenerationListener.NONE);
+        assertEquals(3, r.promptTokens());
+        assertEquals("ok", r.text());
+    }
+
+    @Test
     void maxNewTokensEndsWithLength() {
         ByteTokenizer tok = new ByteTokenizer();
         GenerationResult r = new Generator(scripted(tok, 64, ByteTokenizer.bytes("Hello")), tok)

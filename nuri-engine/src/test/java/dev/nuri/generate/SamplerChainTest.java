@@ -185,4 +185,67 @@ class SamplerChainTest {
         assertEquals(0.36 / 0.46, cold[0], 1e-6);
         assertEquals(0.01 / 0.46, cold[2], 1e-6);
     }
+
+    /** Hugging Face's top-p, written plainly: full ascending sort, float probabilities, running sum. */
+    private static boolean[] referenceTopPKeeps(float[] logits, double p) {
+        Integer[] order = new Integer[logits.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Float.compare(logits[a], logits[b]));
+        double[] probs = Distributions.softmax(logits);
+        boolean[] keep = new boolean[logits.length];
+        double cumulative = 0;
+        for (int j = 0; j < order.length; j++) {
+            cumulative += (float) probs[order[j]];
+            keep[order[j]] = (float) cumulative > (float) (1 - p) || j == order.length - 1;
+        }
+        return keep;
+    }
+
+    @Test
+    void topPMatchesAPlainFullSortOnManyDistributions() {
+        Random r = new Random(11);
+        int[] sizes = {3, 50, 300, 5000};
+        double[] spreads = {0.3, 1, 3, 8};
+        double[] ps = {0.1, 0.5, 0.9, 0.95, 0.99};
+        for (int size : sizes) {
+            for (double spread : spreads) {
+                for (double p : ps) {
+                    float[] logits = new float[size];
+                    for (int i = 0; i < size; i++) {
+                        logits[i] = (float) (spread * r.nextGaussian());
+                    }
+                    boolean[] expected = referenceTopPKeeps(logits, p);
+                    float[] actual = logits.clone();
+                    new TopP(p).process(actual, NO_HISTORY);
+                    for (int i = 0; i < size; i++) {
+                        assertEquals(expected[i], actual[i] != Float.NEGATIVE_INFINITY,
+                                "size " + size + " spread " + spread + " p " + p + " token " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void minPMatchesTheProbabilityDefinitionOnManyDistributions() {
+        Random r = new Random(12);
+        for (int trial = 0; trial < 200; trial++) {
+            int size = 1 + r.nextInt(3000);
+            double minP = r.nextDouble();
+            float[] logits = new float[size];
+            for (int i = 0; i < size; i++) {
+                logits[i] = (float) (4 * r.nextGaussian());
+            }
+            double[] probs = Distributions.softmax(logits);
+            float top = (float) probs[Distributions.argmax(logits)];
+            float[] actual = logits.clone();
+            new MinP(minP).process(actual, NO_HISTORY);
+            for (int i = 0; i < size; i++) {
+                boolean keep = !((float) probs[i] < (float) minP * top);
+                assertEquals(keep, actual[i] != Float.NEGATIVE_INFINITY, "trial " + trial + " token " + i);
+            }
+        }
+    }
 }

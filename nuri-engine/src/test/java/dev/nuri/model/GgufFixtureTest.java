@@ -115,8 +115,18 @@ class GgufFixtureTest {
             for (int s = 0; s < steps.length; s++) {
                 worst = Math.max(worst, HfFixtureTest.maxAbsDiff(ref.steps[s], steps[s]));
             }
-            System.out.printf("%s: 64 greedy ids equal; logits of the first %d steps max |diff| = %.3g%n", name, steps.length, worst);
-            assertTrue(worst <= 1e-3f, name + ": logits differ from llama.cpp by " + worst);
+            // llama.cpp rounds the activations to F16 inside its F16 dot products, so its F16 logits are not exact:
+            // bound Nuri's distance from them by llama.cpp's own F16-vs-F32 distance, measured from the fixtures.
+            float bound = 1e-3f;
+            if (name.endsWith("-F16")) {
+                LlamaCppRun f32 = LlamaCppRun.read(Fixtures.require("gguf/stories260K-F32.gguf"), loaded.model().info().vocabSize());
+                for (int s = 0; s < steps.length; s++) {
+                    bound = Math.max(bound, HfFixtureTest.maxAbsDiff(ref.steps[s], f32.steps[s]));
+                }
+            }
+            System.out.printf("%s: 64 greedy ids equal; logits of the first %d steps max |diff| = %.3g (bound %.3g)%n",
+                    name, steps.length, worst, bound);
+            assertTrue(worst <= bound, name + ": logits differ from llama.cpp by " + worst + ", more than " + bound);
         }
     }
 

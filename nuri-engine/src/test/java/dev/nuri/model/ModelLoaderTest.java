@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nuri.NuriException;
+import dev.nuri.format.safetensors.SafetensorsFile;
+import dev.nuri.format.safetensors.SafetensorsWriter;
 import dev.nuri.tensor.Parallel;
 import dev.nuri.testkit.Fixtures;
 import java.io.IOException;
@@ -50,6 +52,34 @@ class ModelLoaderTest {
         e = assertThrows(NuriException.class, () -> ModelLoader.load(copy, Parallel.serial()));
         assertTrue(e.getMessage().contains("mlp.gate_proj.weight") && e.getMessage().contains("[160, 64]")
                 && e.getMessage().contains("model.safetensors"), e.getMessage());
+    }
+
+    @Test
+    void shardedFolderGivesTheSameLogitsAsOneFile(@TempDir Path tmp) throws IOException {
+        Path src = Fixtures.require("hf/qwen2-tiny");
+        Path sharded = Files.createDirectory(tmp.resolve("sharded"));
+        Files.copy(src.resolve("config.json"), sharded.resolve("config.json"));
+        StringBuilder weightMap = new StringBuilder();
+        try (SafetensorsFile whole = SafetensorsFile.open(src.resolve("model.safetensors"))) {
+            SafetensorsWriter[] shards = {new SafetensorsWriter(), new SafetensorsWriter()};
+            String[] names = {"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"};
+            int i = 0;
+            for (String name : whole.tensorNames()) {
+                int shard = i++ % 2;
+                shards[shard].add(whole.tensor(name));
+                weightMap.append(weightMap.isEmpty() ? "" : ",").append('"').append(name).append("\":\"").append(names[shard]).append('"');
+            }
+            shards[0].write(sharded.resolve(names[0]));
+            shards[1].write(sharded.resolve(names[1]));
+        }
+        Files.writeString(sharded.resolve("model.safetensors.index.json"), "{\"metadata\": {}, \"weight_map\": {" + weightMap + "}}");
+        int[] ids = {5, 77, 300, 12, 9};
+        try (LoadedModel one = ModelLoader.load(src, Parallel.serial()); LoadedModel two = ModelLoader.load(sharded, Parallel.serial())) {
+            float[] a = one.model().forward(one.model().newState(8), ids, true);
+            float[] b = two.model().forward(two.model().newState(8), ids, true);
+            // the same bytes through the same code: equal up to the JIT's lane-reduction order
+            assertEquals(0f, HfFixtureTest.maxAbsDiff(a, b), 1e-5f);
+        }
     }
 
     @Test

@@ -153,7 +153,7 @@ final class GgufReader {
             if (key.isEmpty()) {
                 throw fail("empty metadata key");
             }
-            context = "metadata key '" + key + "'";
+            context = "metadata key '" + shorten(key) + "'";
             if (metadata.containsKey(key)) {
                 throw fail("duplicate metadata key");
             }
@@ -170,7 +170,7 @@ final class GgufReader {
         for (long i = 0; i < tensorCount; i++) {
             context = "tensor info #" + i;
             String name = string("tensor name");
-            context = "tensor '" + name + "'";
+            context = "tensor '" + shorten(name) + "'";
             if (byName.containsKey(name)) {
                 throw fail("duplicate tensor name");
             }
@@ -430,6 +430,11 @@ final class GgufReader {
                         + a.name() + "' at [" + a.offset() + ", " + (a.offset() + a.byteSize()) + ")");
             }
         }
+    }
+
+    /** A name as error messages show it: forged names can be megabytes long. */
+    private static String shorten(String name) {
+        return name.length() <= 200 ? name : name.substring(0, 200) + "...";
     }
 
     static long alignUp(long x, long alignment) {

@@ -48,7 +48,10 @@ public final class GgufWriter {
     private final List<PendingTensor> tensors = new ArrayList<>();
     private final Set<String> tensorNames = new HashSet<>();
 
-    /** A writer holding every metadata pair and tensor of {@code file}, in file order. */
+    /**
+     * A writer holding every metadata pair and tensor of {@code file}, in file order. The tensors are views into
+     * {@code file}'s mapping: keep it open until {@link #write} returns.
+     */
     public static GgufWriter copyOf(GgufFile file) {
         GgufWriter w = new GgufWriter();
         for (var e : file.metadata().entrySet()) {

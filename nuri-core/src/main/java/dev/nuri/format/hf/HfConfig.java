@@ -206,7 +206,10 @@ public final class HfConfig {
         return Optional.ofNullable(getString("dtype", null));
     }
 
-    /** {@code tie_word_embeddings}, true when absent (transformers' default). */
+    /**
+     * {@code tie_word_embeddings}, true when absent (the default of transformers' {@code PretrainedConfig}; a
+     * model class whose default differs, such as Llama's false, writes the key in every config it saves).
+     */
     public boolean tieWordEmbeddings() {
         return getBoolean("tie_word_embeddings", true);
     }

@@ -128,6 +128,25 @@ class HfConfigTest {
         assertNull(g.topK());
     }
 
+    /** Qwen2.5-7B-Instruct's config.json as transformers 4.43 wrote it (abridged). */
+    @Test
+    void transformers4Config() {
+        HfConfig c = HfConfig.parse("""
+                {"architectures": ["Qwen2ForCausalLM"], "attention_dropout": 0.0, "bos_token_id": 151643,
+                 "eos_token_id": 151645, "hidden_act": "silu", "hidden_size": 3584, "initializer_range": 0.02,
+                 "intermediate_size": 18944, "max_position_embeddings": 32768, "max_window_layers": 28,
+                 "model_type": "qwen2", "num_attention_heads": 28, "num_hidden_layers": 28, "num_key_value_heads": 4,
+                 "rms_norm_eps": 1e-06, "rope_theta": 1000000.0, "sliding_window": 131072,
+                 "tie_word_embeddings": false, "torch_dtype": "bfloat16", "transformers_version": "4.43.1",
+                 "use_cache": true, "use_sliding_window": false, "vocab_size": 152064}""", "qwen2.5");
+        assertEquals("qwen2", c.modelType());
+        assertEquals(List.of("bfloat16"), c.dtype().stream().toList(), "torch_dtype is the 4.x spelling of dtype");
+        assertEquals(RopeParameters.unscaled(1e6), c.ropeParameters());
+        assertEquals(List.of(151645), c.eosTokenIds());
+        assertEquals(4, c.requireInt("num_key_value_heads"));
+        assertFalse(c.getBoolean("use_sliding_window", true));
+    }
+
     @Test
     void pythonNonFiniteNumbersParse() {
         HfConfig c = HfConfig.parse("{\"x\": Infinity, \"y\": NaN}", "c");

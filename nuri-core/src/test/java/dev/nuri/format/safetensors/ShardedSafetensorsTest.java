@@ -104,7 +104,11 @@ class ShardedSafetensorsTest {
             assertInstanceOf(SafetensorsFile.class, s, "model.safetensors comes first in a folder");
             assertEquals(DType.I8, s.tensor("t").dtype());
         }
-        var e = assertThrows(ModelFormatException.class, () -> TensorSources.open(dir.resolve("nope")));
+        Path emptyGguf = Files.createFile(dir.resolve("empty.gguf"));
+        var e = assertThrows(ModelFormatException.class, () -> TensorSources.open(emptyGguf));
+        assertTrue(e.getMessage().contains("too small to be GGUF"), "named .gguf: read as GGUF: " + e.getMessage());
+        Files.delete(emptyGguf);
+        e = assertThrows(ModelFormatException.class, () -> TensorSources.open(dir.resolve("nope")));
         assertTrue(e.getMessage().contains("nope: no such file or folder"), e.getMessage());
         Path empty = Files.createDirectory(dir.resolve("empty"));
         e = assertThrows(ModelFormatException.class, () -> TensorSources.open(empty));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.interpret.errorcategory.BasicTemplateErrorCategory;
 import dev.nuri.NuriException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -44,15 +46,23 @@ public final class ChatTemplate {
     private ChatTemplate(String source, Map<String, String> templates, Map<String, Object> specialTokens,
                          Clock clock, TemplateSandbox.Limits limits) {
         this.source = source;
-        this.templates = Map.copyOf(templates);
+        this.templates = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(templates));
         this.specialTokens = TemplateValues.copy(specialTokens, "special tokens");
         this.clock = clock;
         this.limits = limits;
-        this.jinjava = new Jinjava(TemplateSandbox.config(limits));
-        this.jinjava.setResourceLocator((name, encoding, interpreter) -> {
+        this.jinjava = ENGINES.computeIfAbsent(limits, ChatTemplate::engine);
+    }
+
+    /** One configured engine per set of limits: Jinjava renders concurrently once its libraries are registered. */
+    private static final Map<TemplateSandbox.Limits, Jinjava> ENGINES = new ConcurrentHashMap<>();
+
+    private static Jinjava engine(TemplateSandbox.Limits limits) {
+        Jinjava engine = new Jinjava(TemplateSandbox.config(limits));
+        engine.setResourceLocator((name, encoding, interpreter) -> {
             throw new IOException("chat templates cannot load other templates ('" + name + "')");
         });
-        PythonCompat.install(jinjava);
+        PythonCompat.install(engine);
+        return engine;
     }
 
     /**
@@ -183,8 +193,10 @@ public final class ChatTemplate {
             TemplateSandbox.unbind();
             PythonCompat.unbindNow();
         }
+        // Jinjava reports a runaway macro recursion as a warning and renders nothing: it is a failure here.
         List<TemplateError> fatal = result.getErrors().stream()
-                .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL)
+                .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL
+                        || e.getCategory() == BasicTemplateErrorCategory.CYCLE_DETECTED)
                 .toList();
         if (!fatal.isEmpty() || budget.raised() != null || budget.exceeded() != null) {
             throw failure(where, budget, describe(fatal), null);

@@ -44,11 +44,15 @@ final class PythonCompat {
     static void install(Jinjava jinjava) {
         jinjava.registerFunction(function("raise_exception", "raiseException", Object.class));
         jinjava.registerFunction(function("strftime_now", "strftimeNow", String.class));
+        jinjava.registerFunction(function("range", "range", Object.class, Object[].class));
+        jinjava.registerFunction(function(OUTPUT_FUNCTION, "printed", Object.class));
         jinjava.registerFilter(new ToJson());
         jinjava.registerFilter(simpleFilter("trim", (v, args) -> PythonMethods.strip(str(v), args.length > 0 ? args[0] : null, true, true)));
         jinjava.registerFilter(simpleFilter("items", (v, args) -> PythonMethods.call(requireMap(v, "items"), "items", new Object[0])));
         jinjava.registerFilter(simpleFilter("reverse", (v, args) -> reverse(v)));
         jinjava.registerFilter(simpleFilter("string", (v, args) -> str(v)));
+        jinjava.registerFilter(simpleFilter("max", (v, args) -> extreme(v, true)));
+        jinjava.registerFilter(simpleFilter("min", (v, args) -> extreme(v, false)));
         jinjava.registerExpTest(test("iterable", v -> v instanceof CharSequence || v instanceof Iterable<?> || v instanceof Map<?, ?>));
         jinjava.registerExpTest(test("sequence", v -> v instanceof CharSequence || v instanceof List<?> || v instanceof Map<?, ?>));
         jinjava.registerExpTest(test("string", v -> v instanceof CharSequence));
@@ -59,9 +63,9 @@ final class PythonCompat {
 
     // ---- HF globals ----
 
-    private static ELFunctionDefinition function(String name, String method, Class<?> parameter) {
+    private static ELFunctionDefinition function(String name, String method, Class<?>... parameters) {
         try {
-            java.lang.reflect.Method m = PythonCompat.class.getDeclaredMethod(method, parameter);
+            java.lang.reflect.Method m = PythonCompat.class.getDeclaredMethod(method, parameters);
             m.setAccessible(true);  // this class is package-private; Jinjava calls the method reflectively
             return new ELFunctionDefinition("", name, m);
         } catch (NoSuchMethodException e) {
@@ -77,6 +81,48 @@ final class PythonCompat {
             budget.raise(text);
         }
         throw new TemplateSandbox.LimitExceeded("raise_exception: " + text);
+    }
+
+    /**
+     * Python's {@code range(stop)} / {@code range(start, stop[, step])}, refusing, as jinja2's sandbox does, ranges
+     * longer than the limit (Jinjava's own would silently cut them short).
+     */
+    public static List<Long> range(Object first, Object... rest) {
+        long start = 0;
+        long stop;
+        long step = 1;
+        if (rest == null || rest.length == 0) {
+            stop = integer(first);
+        } else {
+            start = integer(first);
+            stop = integer(rest[0]);
+            step = rest.length > 1 ? integer(rest[1]) : 1;
+        }
+        if (step == 0) {
+            throw new IllegalArgumentException("range() arg 3 must not be zero");
+        }
+        long length = step > 0 ? Math.max(0, Math.ceilDiv(stop - start, step)) : Math.max(0, Math.ceilDiv(start - stop, -step));
+        TemplateSandbox.Budget budget = TemplateSandbox.currentBudget();
+        int maxRange = budget != null ? budget.limits().maxRange() : TemplateSandbox.Limits.DEFAULT.maxRange();
+        if (length > maxRange) {
+            String why = "asked for range() of " + length + " items, over the limit of " + maxRange;
+            if (budget != null) {
+                budget.stop(why);
+            }
+            throw new TemplateSandbox.LimitExceeded(why);
+        }
+        List<Long> values = new ArrayList<>((int) length);
+        for (long i = 0, v = start; i < length; i++, v += step) {
+            values.add(v);
+        }
+        return values;
+    }
+
+    private static long integer(Object o) {
+        if (o instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
+            return n.longValue();
+        }
+        throw new IllegalArgumentException("range() needs integers, got " + typeName(o));
     }
 
     /** HF's {@code strftime_now(format)}: the render's clock formatted with Python's strftime directives. */
@@ -204,6 +250,30 @@ final class PythonCompat {
         throw new IllegalArgumentException("filter '" + filter + "' needs a mapping, got " + typeName(v));
     }
 
+    /** Jinja's {@code max}/{@code min} over a list of numbers or of strings. */
+    private static Object extreme(Object v, boolean max) {
+        if (!(v instanceof Collection<?> c)) {
+            throw new IllegalArgumentException("filter '" + (max ? "max" : "min") + "' needs a list, got " + typeName(v));
+        }
+        Object best = null;
+        for (Object x : c) {
+            if (best == null || (compare(x, best) > 0) == max && compare(x, best) != 0) {
+                best = x;
+            }
+        }
+        return best;
+    }
+
+    private static int compare(Object a, Object b) {
+        if (a instanceof Number x && b instanceof Number y) {
+            return Double.compare(x.doubleValue(), y.doubleValue());
+        }
+        if (a instanceof CharSequence x && b instanceof CharSequence y) {
+            return x.toString().compareTo(y.toString());
+        }
+        throw new IllegalArgumentException("cannot compare " + typeName(a) + " with " + typeName(b));
+    }
+
     private static Object reverse(Object v) {
         if (v instanceof CharSequence s) {
             return new StringBuilder(s).reverse().toString();
@@ -221,9 +291,13 @@ final class PythonCompat {
 
     // ---- template source ----
 
-    private static final Pattern CODE = Pattern.compile("\\{\\{.*?}}|\\{%.*?%}", Pattern.DOTALL);
+    private static final String QUOTED = "'(?:[^'\\\\]|\\\\.)*'|\"(?:[^\"\\\\]|\\\\.)*\"";
+    /** An expression or statement tag; quoted text may contain the closing delimiter. */
+    private static final Pattern CODE = Pattern.compile(
+            "\\{\\{(?:[^'\"}]|" + QUOTED + "|}(?!}))*}}|\\{%(?:[^'\"%]|" + QUOTED + "|%(?!}))*%}");
     private static final Pattern REVERSED_SLICE = Pattern.compile(
-            "([A-Za-z_]\\w*(?:\\.[A-Za-z_]\\w*|\\[[^\\[\\]]*])*)\\[\\s*:\\s*:\\s*-1\\s*]");
+            "((?:[A-Za-z_]\\w*|'[^']*'|\"[^\"]*\"|\\[[^\\[\\]]*])(?:\\.[A-Za-z_]\\w*|\\[[^\\[\\]]*])*)"
+                    + "\\[\\s*:\\s*:\\s*-1\\s*]");
 
     private static final Pattern FUNCTION_DEFINED = Pattern.compile(
             "\\b(?:raise_exception|strftime_now)\\s+is\\s+(not\\s+)?defined\\b");
@@ -242,10 +316,35 @@ final class PythonCompat {
             rewritten = FUNCTION_DEFINED.matcher(rewritten).replaceAll(m -> m.group(1) == null ? "true" : "false");
             rewritten = parenthesizeKeywordArguments(rewritten);
             rewritten = parenthesizeNotOperands(rewritten);
+            rewritten = printAsPython(rewritten);
             code.appendReplacement(out, Matcher.quoteReplacement(rewritten));
         }
         code.appendTail(out);
         return out.toString();
+    }
+
+    /** The function every {@code {{ ... }}} output goes through (a name no template uses). */
+    static final String OUTPUT_FUNCTION = "nuri_python_str";
+
+    /** What {@code {{ value }}} prints: Python's str(value), except that None/undefined print as nothing. */
+    public static String printed(Object value) {
+        return value == null ? "" : str(value);
+    }
+
+    private static final Pattern OUTPUT_TAG = Pattern.compile("(?s)^(\\{\\{[-+]?)(.*?)(-?}})$");
+
+    /**
+     * {@code {{ x }}} prints {@code str(x)} in jinja2: {@code True}, {@code 2.0}, {@code ['a', None]}; Jinjava
+     * would print {@code true}, {@code [a, null]}. Each output expression is wrapped in {@link #OUTPUT_FUNCTION}
+     * (a call rather than a filter on a parenthesized expression, which Jinjava may misread as a tuple).
+     * (Jinjava cannot tell None from undefined, so both print as empty, where jinja2 prints "None" for None.)
+     */
+    static String printAsPython(String tag) {
+        Matcher m = OUTPUT_TAG.matcher(tag);
+        if (!m.matches() || m.group(2).isBlank()) {
+            return tag;
+        }
+        return m.group(1) + " " + OUTPUT_FUNCTION + "(" + m.group(2).strip() + ") " + m.group(3);
     }
 
     /** Wraps the value of every {@code name=value} inside call parentheses in parentheses of its own. */

@@ -66,6 +66,12 @@ final class PythonMethods {
         };
     }
 
+    /** Python's {@code s[i]}, negative indexes counting from the end; null (undefined) when out of range. */
+    static String charAt(String s, long index) {
+        long i = index < 0 ? s.length() + index : index;
+        return i >= 0 && i < s.length() ? String.valueOf(s.charAt((int) i)) : null;
+    }
+
     private static Object mapMethod(Map<?, ?> map, String method, Object[] a) {
         return switch (method) {
             case "items" -> {

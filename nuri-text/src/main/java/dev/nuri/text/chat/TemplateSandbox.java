@@ -79,8 +79,19 @@ final class TemplateSandbox {
         }
 
         private void exceed(String why) {
-            exceeded = why;
+            stop(why);
             throw new LimitExceeded(why);
+        }
+
+        /** Records that a cap was crossed; every later node then fails at once, ending the render. */
+        void stop(String why) {
+            if (exceeded == null) {
+                exceeded = why;
+            }
+        }
+
+        Limits limits() {
+            return limits;
         }
 
         /** Why the render was stopped by a cap, or null. */
@@ -126,6 +137,7 @@ final class TemplateSandbox {
                         .withUsePyishObjectMapper(true)          // {{ [1, 'a'] }} prints as Python does
                         .withParseWhitespaceControlStrictly(true)
                         .withUseTrimmingForNotesAndExpressions(true)
+                        .withIterateOverMapKeys(true)             // {% for k in dict %} gives keys, as in Python
                         .build())
                 .withElResolver(RESOLVER)
                 .withNestedInterpretationEnabled(false)          // output is never re-parsed as a template
@@ -200,6 +212,9 @@ final class TemplateSandbox {
             context.setPropertyResolved(true);
             if (base instanceof ForLoop && property != null && LOOP_ATTRIBUTES.contains(property.toString())) {
                 return jinjavaInternals.getValue(context, base, property);
+            }
+            if (base instanceof CharSequence s && property != null && property.toString().matches("-?\\d{1,9}")) {
+                return PythonMethods.charAt(s.toString(), Long.parseLong(property.toString()));  // Python's s[i]
             }
             return null;  // Python: no such attribute, which Jinja renders as undefined
         }

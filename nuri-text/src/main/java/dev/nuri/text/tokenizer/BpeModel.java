@@ -20,6 +20,8 @@ final class BpeModel implements TokenModel {
     private final String suffix;
     private final int[] byteTokens = new int[256];
     private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
+    /** No merge joins a symbol ending in a non-▁ character to one starting with ▁, so words can be merged alone. */
+    private final boolean wordsIndependent;
 
     /** {@code merges}: pairs of token strings in rank order. */
     BpeModel(Map<String, Integer> vocab, java.util.List<String[]> merges, String unkToken, boolean fuseUnk,
@@ -39,6 +41,15 @@ final class BpeModel implements TokenModel {
             Integer id = vocab.get(String.format("<0x%02X>", b));
             byteTokens[b] = id == null ? -1 : id;
         }
+        boolean independent = true;
+        for (String[] m : merges) {
+            if (!m[0].isEmpty() && !m[1].isEmpty() && m[0].charAt(m[0].length() - 1) != SPACE_MARK
+                    && m[1].charAt(0) == SPACE_MARK) {
+                independent = false;
+                break;
+            }
+        }
+        this.wordsIndependent = independent;
         LongLongMap map = new LongLongMap(merges.size());
         int prefixLen = prefix == null ? 0 : prefix.length();
         for (int rank = 0; rank < merges.size(); rank++) {
@@ -60,8 +71,35 @@ final class BpeModel implements TokenModel {
         this.merger = new BpeMerger(map);
     }
 
+    boolean wordsIndependent() {
+        return wordsIndependent;
+    }
+
+    private static final char SPACE_MARK = '\u2581';
+    private static final int LONG_PIECE = 64;
+
     @Override
     public void encode(String piece, IntList out) {
+        if (piece.length() > LONG_PIECE && wordsIndependent && !ignoreMerges) {
+            // SentencePiece-style text arrives as one long piece: merge word by word (same result, cacheable)
+            int start = 0;
+            for (int i = 1; i < piece.length(); i++) {
+                if (piece.charAt(i) == SPACE_MARK && piece.charAt(i - 1) != SPACE_MARK) {
+                    encodeWord(piece.substring(start, i), out);
+                    start = i;
+                }
+            }
+            encodeWord(piece.substring(start), out);
+            return;
+        }
+        encodeWord(piece, out);
+    }
+
+    private void encodeWord(String piece, IntList out) {
+        if (piece.length() > 4 * LONG_PIECE) {
+            out.addAll(encodeUncached(piece));
+            return;
+        }
         int[] cached = cache.get(piece);
         if (cached == null) {
             cached = encodeUncached(piece);
@@ -73,7 +111,7 @@ final class BpeModel implements TokenModel {
         out.addAll(cached);
     }
 
-    private int[] encodeUncached(String word) {
+    int[] encodeUncached(String word) {
         if (ignoreMerges) {
             Integer whole = vocab.get(word);
             if (whole != null) {

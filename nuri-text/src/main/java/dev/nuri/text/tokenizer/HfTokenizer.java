@@ -124,4 +124,9 @@ public final class HfTokenizer implements Tokenizer {
     public int padId() {
         return parts.padId();
     }
+
+    /** The BPE model, for tests of its fast paths. */
+    BpeModel bpeModelForTests() {
+        return (BpeModel) parts.model();
+    }
 }

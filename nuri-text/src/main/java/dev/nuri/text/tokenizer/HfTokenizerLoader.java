@@ -297,7 +297,7 @@ public final class HfTokenizerLoader {
         return switch (type) {
             case "ByteLevel" -> new PreTokenizer.ByteLevel(n.path("add_prefix_space").asBoolean(true),
                     n.path("use_regex").asBoolean(true));
-            case "Split" -> new PreTokenizer.Split(pattern(required(n, "pattern", "Split")),
+            case "Split" -> new PreTokenizer.Split(splitter(required(n, "pattern", "Split")),
                     behavior(requiredText(n, "behavior", "Split")), n.path("invert").asBoolean(false));
             case "Metaspace" -> new PreTokenizer.Metaspace(replacement(n), prependScheme(n),
                     n.path("split").asBoolean(true));
@@ -348,6 +348,10 @@ public final class HfTokenizerLoader {
             case "Contiguous" -> PreTokenizer.Behavior.CONTIGUOUS;
             default -> throw new IllegalArgumentException("unknown split behavior \"" + s + "\"");
         };
+    }
+
+    private static Splitter splitter(JsonNode p) {
+        return p.has("Regex") ? Splitter.of(p.get("Regex").asText()) : Splitter.regex(pattern(p));
     }
 
     /** {@code {"String": "..."}} (a literal) or {@code {"Regex": "..."}}. */

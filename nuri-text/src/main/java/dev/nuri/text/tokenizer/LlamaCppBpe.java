@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 
 /**
  * llama.cpp's {@code llm_tokenizer_bpe}: the pre-tokenizer regexes split the text, each word is mapped to GPT-2's
@@ -18,7 +17,7 @@ final class LlamaCppBpe {
     private final List<String> extraSymbols = new ArrayList<>();
     private final int vocabSize;
     private final BpeMerger merger;
-    private final List<Pattern> regexes = new ArrayList<>();
+    private final List<Splitter> splitters = new ArrayList<>();
     private final boolean ignoreMerges;
     private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
 
@@ -43,7 +42,7 @@ final class LlamaCppBpe {
         }
         this.merger = new BpeMerger(map);
         for (String r : regexSources) {
-            regexes.add(Regexes.compile(r));
+            splitters.add(Splitter.of(r));
         }
     }
 
@@ -60,10 +59,10 @@ final class LlamaCppBpe {
     /** The words llama.cpp's {@code unicode_regex_split} makes of {@code text}, byte-encoded. */
     List<String> words(String text) {
         List<PreTokenizer.Piece> pieces = List.of(new PreTokenizer.Piece(text, true));
-        for (Pattern p : regexes) {
+        for (Splitter splitter : splitters) {
             List<PreTokenizer.Piece> next = new ArrayList<>();
             for (PreTokenizer.Piece piece : pieces) {
-                PreTokenizer.splitPiece(piece, PreTokenizer.regexMatches(p, piece.text()), PreTokenizer.Behavior.ISOLATED,
+                PreTokenizer.splitPiece(piece, splitter.spans(piece.text()), PreTokenizer.Behavior.ISOLATED,
                         false, next);
             }
             pieces = next;

@@ -60,6 +60,9 @@ public final class LlamaCppTokenizer implements Tokenizer {
     private final int[] specialCache;
     private final LlamaCppBpe bpe;
     private final int maxTokenLength;
+    /** No token holds a non-▁ character followed by ▁, so SPM can merge word by word (see {@link #encodeSpm}). */
+    private final boolean spmWordsIndependent;
+    private final java.util.concurrent.ConcurrentHashMap<String, int[]> spmCache = new java.util.concurrent.ConcurrentHashMap<>();
 
     public LlamaCppTokenizer(GgufVocabulary v) {
         int n = v.tokens().size();
@@ -78,6 +81,15 @@ public final class LlamaCppTokenizer implements Tokenizer {
             maxLen = Math.max(maxLen, tokens[i].length());
         }
         maxTokenLength = maxLen;
+        boolean independent = true;
+        for (String t : tokens) {
+            for (int k = t.indexOf('\u2581', 1); k > 0 && independent; k = t.indexOf('\u2581', k + 1)) {
+                if (t.charAt(k - 1) != '\u2581') {
+                    independent = false;
+                }
+            }
+        }
+        spmWordsIndependent = independent;
         scores = v.scores() != null ? v.scores() : new float[n];
         attrs = new int[n];
         for (int i = 0; i < n; i++) {
@@ -250,7 +262,7 @@ public final class LlamaCppTokenizer implements Tokenizer {
                 for (Object f : fragments) {
                     if (f instanceof String s) {
                         String t = (addSpacePrefix && prevSpecial ? " " : "") + s;
-                        LlamaCppSpm.tokenize(t.replace(" ", "\u2581"), this, out);
+                        encodeSpm(t.replace(' ', '\u2581'), out);
                         prevSpecial = false;
                     } else {
                         out.add((Integer) f);
@@ -294,6 +306,39 @@ public final class LlamaCppTokenizer implements Tokenizer {
             default -> throw new IllegalStateException();
         }
         return out.toArray();
+    }
+
+    boolean spmWordsIndependent() {
+        return spmWordsIndependent;
+    }
+
+    /**
+     * SPM over a whole fragment merges by score across the whole text; when no token can span a word boundary
+     * ("x▁"), each "▁word" can be merged alone with the same result, and cached.
+     */
+    private void encodeSpm(String text, IntList out) {
+        if (!spmWordsIndependent) {
+            LlamaCppSpm.tokenize(text, this, out);
+            return;
+        }
+        int start = 0;
+        for (int i = 1; i <= text.length(); i++) {
+            if (i == text.length() || (text.charAt(i) == '\u2581' && text.charAt(i - 1) != '\u2581')) {
+                String word = text.substring(start, i);
+                int[] cached = spmCache.get(word);
+                if (cached == null) {
+                    IntList ids = new IntList(word.length());
+                    LlamaCppSpm.tokenize(word, this, ids);
+                    cached = ids.toArray();
+                    if (spmCache.size() >= 100_000) {
+                        spmCache.clear();
+                    }
+                    spmCache.put(word, cached);
+                }
+                out.addAll(cached);
+                start = i;
+            }
+        }
     }
 
     /** Splits text on special tokens, longest first ({@code tokenizer_st_partition}); Integer = token, String = text. */

@@ -22,16 +22,15 @@ public interface PreTokenizer {
     List<Piece> split(List<Piece> pieces);
 
     /** The GPT-2 regex that ByteLevel uses when {@code use_regex} is true. */
-    Pattern GPT2_PATTERN = Regexes.compile(
-            "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+");
+    Splitter GPT2_SPLITTER = Splitter.of(Splitter.GPT2);
 
     /** Split on a regex (or an escaped literal), optionally inverted. */
-    record Split(Pattern pattern, Behavior behavior, boolean invert) implements PreTokenizer {
+    record Split(Splitter splitter, Behavior behavior, boolean invert) implements PreTokenizer {
         @Override
         public List<Piece> split(List<Piece> pieces) {
             List<Piece> out = new ArrayList<>();
             for (Piece p : pieces) {
-                splitPiece(p, regexMatches(pattern, p.text()), behavior, invert, out);
+                splitPiece(p, splitter.spans(p.text()), behavior, invert, out);
             }
             return out;
         }
@@ -49,7 +48,7 @@ public interface PreTokenizer {
                 }
                 List<Piece> parts = new ArrayList<>();
                 if (useRegex) {
-                    splitPiece(new Piece(t, p.atStart()), regexMatches(GPT2_PATTERN, t), Behavior.ISOLATED, false, parts);
+                    splitPiece(new Piece(t, p.atStart()), GPT2_SPLITTER.spans(t), Behavior.ISOLATED, false, parts);
                 } else {
                     parts.add(new Piece(t, p.atStart()));
                 }

@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Official chat templates of real model families (test resources {@code templates/*.jinja}, provenance in
  * README.md) rendered on conversations with system prompts, multi-turn history, tools, tool calls, tool results,
- * content parts and thinking switches. The expected prompts in {@code cases.json} were rendered by Python's
+ * content parts and thinking switches; plus one small template per Jinja feature or Python method that real
+ * templates rely on ("jinja: ..." cases). The expected prompts in {@code cases.json} were rendered by Python's
  * jinja2 configured as Hugging Face transformers configures it ({@code make_cases.py}), not by this code.
  */
 class RealTemplatesTest {
@@ -43,10 +44,12 @@ class RealTemplatesTest {
     @MethodSource("cases")
     @SuppressWarnings("unchecked")
     void rendersAsTransformers(Map<String, Object> testCase) throws IOException {
-        String file = (String) testCase.get("template");
+        String file = testCase.containsKey("template") ? (String) testCase.get("template") : "snippet";
+        String text = testCase.containsKey("template_text") ? (String) testCase.get("template_text")
+                : resource("templates/" + file);
         Map<String, String> tokens = (Map<String, String>) testCase.get("special_tokens");
-        ChatTemplate template = ChatTemplate.of(resource("templates/" + file), file, tokens.get("bos_token"),
-                tokens.get("eos_token")).withClock(CLOCK);
+        ChatTemplate template = ChatTemplate.of(text, file, tokens.get("bos_token"), tokens.get("eos_token"))
+                .withClock(CLOCK);
         List<ChatMessage> messages = new ArrayList<>();
         for (Map<String, Object> m : (List<Map<String, Object>>) testCase.get("messages")) {
             messages.add(message(m));

@@ -170,6 +170,30 @@ CASES = [
          add_generation_prompt=True),
 ]
 
+# Jinja features and Python methods that real templates use, one small template each ("template_text").
+SNIPPETS = [
+    ("str strip family", "{{ '  x y \\n'.strip() }}|{{ 'xxhixx'.strip('x') }}|{{ '\\n\\nA\\n'.lstrip('\\n') }}|{{ 'a \\t'.rstrip() }}|{{ '\u00a0nbsp\u00a0'.strip() }}|{{ '  t  ' | trim }}"),
+    ("str split", "{{ 'a,b,,c'.split(',') }}|{{ ' a  b \\n'.split() | length }}|{{ 'a b c'.split(' ', 1) }}|{{ 'x</think>y</think>z'.split('</think>')[-1] }}|{{ 'k=v=w'.rsplit('=', 1)[0] }}"),
+    ("str predicates and case", "{% if 'Hello'.startswith('He') %}S{% endif %}{% if 'Hello'.endswith(('x', 'lo')) %}E{% endif %}|{{ 'hello wORLD-x'.title() }}|{{ 'abc'.upper() }}{{ 'ABC'.lower() }}|{{ 'hello'.capitalize() }}|{{ 'hello'.replace('l', 'L', 1) }}|{{ 'banana'.count('a') }}|{{ 'banana'.find('n') }}|{{ '-'.join(['a', 'b']) }}"),
+    ("str format", "{{ '{} + {} = {total}'.format(1, 2, total=3) }}|{{ '{0}{1}{0}'.format('a', 'b') }}"),
+    ("dict methods", "{% set d = {'b': 1, 'a': [2, 3]} %}{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}|{{ d.get('a') }}|{{ d.get('zz', 'dflt') }}|{% if d.get('zz') is none %}none{% endif %}|{{ d.keys() | list | length }}|{% for k in d %}{{ k }}{% endfor %}|{{ d | items | list | length }}"),
+    ("slices", "{{ messages[1:] | length }}|{{ 'abcdef'[1:-1] }}|{{ [1, 2, 3][::-1] }}|{{ 'abc'[::-1] }}|{{ messages[-1].content }}|{% for m in messages[::-1] %}{{ m.role[0] }}{% endfor %}"),
+    ("loop variables and controls", "{% for x in [10, 20, 30, 40, 50] %}{% if x == 20 %}{% continue %}{% endif %}{% if x == 50 %}{% break %}{% endif %}{{ loop.index0 }}{{ loop.index }}{{ loop.revindex }}/{{ loop.length }}{% if loop.first %}F{% endif %}{% if loop.last %}L{% endif %},{% endfor %}"),
+    ("for with if filter", "{% for x in [1, 2, 3, 4, 5] if x is odd %}{{ loop.index }}:{{ x }}{% if not loop.last %},{% endif %}{% endfor %}|{% for k, v in {'a': 1, 'return': 2, 'c': 3}.items() if k != 'return' %}{{ k }}{% if not loop.last %}+{% endif %}{% endfor %}"),
+    ("namespace", "{% set ns = namespace(n=0, seen=false, idx=messages|length - 1) %}{% for m in messages %}{% set ns.n = ns.n + loop.index %}{% if m.role == 'user' %}{% set ns.seen = true %}{% endif %}{% endfor %}{{ ns.n }}{% if ns.seen %}S{% endif %}{{ ns.idx }}"),
+    ("tests", "{% if 'x' is string %}S{% endif %}{% if {} is mapping %}M{% endif %}{% if 'x' is iterable %}I{% endif %}{% if [1] is iterable %}L{% endif %}{% if 1 is iterable %}X{% endif %}{% if none is none %}N{% endif %}{% if nothing is defined %}D{% endif %}{% if nothing is undefined %}U{% endif %}{% if 'x' is sequence %}Q{% endif %}{% if false is false %}F{% endif %}{% if 0 is false %}Z{% endif %}{% if 3 is odd %}O{% endif %}{% if 1 is number %}#{% endif %}"),
+    ("not precedence", "{% if not messages|length == 5 %}A{% endif %}{% if not 1 == 1 and true %}B{% endif %}{% if not (1 == 2) %}C{% endif %}{% if 'q' not in 'abc' %}D{% endif %}{% if messages is not none %}E{% endif %}"),
+    ("tojson", "{{ {'a': 1.0, 'b': [1e-05, 1e16, 0.1, 123456789012, true, none], 'c': '\u00e9\\n\\t\\\"<&>', 'd': {}, 'e': []} | tojson }}|{{ {'z': 1, 'a': {'y': [1, 2]} } | tojson(indent=2) }}|{{ {'z': 1, 'a': 2} | tojson(sort_keys=true) }}|{{ [1, {'a': 'b'}] | tojson(separators=(',', ':')) }}|{{ '\u00e9' | tojson(ensure_ascii=true) }}|{{ 'text' | tojson }}"),
+    ("concatenation", "{{ 'a' + 'b' ~ 1 ~ 'c' }}|{{ 'x' ~ 2.5 }}|{{ 'p' + messages[0].content | upper + 's' }}|{{ [1] + [2] }}"),
+    ("whitespace control", "A  {%- if true -%}  B  {%- endif %}  C\n  {% if true %}\nD\n  {% endif %}\nE {{- ' F ' -}} G\n{# note #}\nH"),
+    ("filters", "{{ messages | selectattr('role', 'equalto', 'user') | list | length }}|{{ messages | map(attribute='role') | join(', ') }}|{{ ['b', 'a'] | sort | join }}|{{ 'abc' | length }}|{{ messages | rejectattr('role', 'equalto', 'user') | map(attribute='content') | first }}|{{ [3, 1, 2] | max }}|{{ 'x' | string }}{{ 5 | string }}"),
+    ("conditional expression and arithmetic", "{{ 'y' if messages else 'n' }}|{{ 7 // 2 }}|{{ 7 % 3 }}|{{ 2 ** 10 }}|{{ (messages | length - 1) * 3 }}|{{ 10 - 2 - 3 }}"),
+    ("printing Python values", "{{ true }}|{{ [1, true, none, 'a', 2.5] }}|{{ {'a': false, 'b': {'c': 'd'} } }}|{{ 4 / 2 }}|{{ 1e-5 }}|{{ 'x' in 'xy' }}|{{ messages[0] }}|{{ undefined_thing }}"),
+    ("generation tag", "{% for m in messages %}{% if m.role == 'assistant' %}{% generation %}[{{ m.content }}]{% endgeneration %}{% else %}{{ m.content }}{% endif %}{% endfor %}"),
+    ("strftime_now", "{{ strftime_now('%A %d %B %Y %H:%M:%S %j %b %a %y %m %I%p %%') }}|{% if strftime_now is defined %}defined{% endif %}"),
+    ("raise_exception", "{% if messages | length > 1 %}{{ raise_exception('Too many messages: ' ~ messages | length) }}{% endif %}never"),
+]
+
 SPECIAL_TOKENS = {
     "chatml.jinja": {"eos_token": "<|im_end|>"},
     "llama-3.1-instruct.jinja": {"bos_token": "<|begin_of_text|>", "eos_token": "<|eot_id|>"},
@@ -189,9 +213,15 @@ SPECIAL_TOKENS = {
 def main():
     env = hf_environment()
     out = []
+    snippet_messages = [{"role": "system", "content": "sys"}, {"role": "user", "content": "hi"},
+                        {"role": "assistant", "content": "yo"}]
+    for name, text in SNIPPETS:
+        CASES.append(dict(name="jinja: " + name, template_text=text, messages=snippet_messages,
+                          add_generation_prompt=True))
     for case in CASES:
-        template = env.from_string((HERE / "templates" / case["template"]).read_text(encoding="utf-8"))
-        tokens = SPECIAL_TOKENS[case["template"]]
+        text = case.get("template_text") or (HERE / "templates" / case["template"]).read_text(encoding="utf-8")
+        template = env.from_string(text)
+        tokens = SPECIAL_TOKENS.get(case.get("template"), {"bos_token": "<s>", "eos_token": "</s>"})
         record = dict(case, special_tokens=tokens)
         record.setdefault("tools", None)
         record.setdefault("variables", {})
