@@ -149,17 +149,20 @@ public final class KernelReport {
     /** Median seconds of this thread's CPU time per call (single-threaded calls only). */
     static double medianCpu(Runnable call, double seconds) {
         java.lang.management.ThreadMXBean tm = java.lang.management.ManagementFactory.getThreadMXBean();
+        // at least 200 calls, so the kernels are compiled by C2 even when a loaded machine gives little CPU time
         long warmEnd = System.nanoTime() + (long) (seconds / 3 * 1e9);
+        int calls = 0;
         do {
             call.run();
-        } while (System.nanoTime() < warmEnd);
+            calls++;
+        } while (calls < 200 || System.nanoTime() < warmEnd);
         List<Long> times = new ArrayList<>();
         long end = System.nanoTime() + (long) (seconds * 2 / 3 * 1e9);
         do {
             long t0 = tm.getCurrentThreadCpuTime();
             call.run();
             times.add(tm.getCurrentThreadCpuTime() - t0);
-        } while (System.nanoTime() < end || times.size() < 5);
+        } while (System.nanoTime() < end || times.size() < 20);
         times.sort(null);
         return times.get(times.size() / 2) / 1e9;
     }

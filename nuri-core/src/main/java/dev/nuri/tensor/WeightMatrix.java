@@ -161,7 +161,13 @@ public abstract class WeightMatrix {
 
     /** {@link #dot4} given {@link #prepare}'s data, tokens {@code token .. token+3}. */
     protected void dot4Prepared(int row, float[] x, int xOffset, float[] y, int yIndex, int yStride, float[] prepared, int token) {
-        dot4(row, x, xOffset, y, yIndex, yStride);
+        if (prepared == null) {
+            dot4(row, x, xOffset, y, yIndex, yStride);
+            return;
+        }
+        for (int k = 0; k < 4; k++) {
+            y[yIndex + k * yStride] = dotPrepared(row, x, xOffset + k * cols, prepared, token + k);
+        }
     }
 
     /**
