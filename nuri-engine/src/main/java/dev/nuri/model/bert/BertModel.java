@@ -2,6 +2,7 @@ package dev.nuri.model.bert;
 
 import dev.nuri.NuriException;
 import dev.nuri.tensor.Activations;
+import dev.nuri.tensor.FastGelu;
 import dev.nuri.tensor.Norms;
 import dev.nuri.tensor.Parallel;
 import dev.nuri.tensor.Softmax;

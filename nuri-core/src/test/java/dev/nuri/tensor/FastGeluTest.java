@@ -1,9 +1,8 @@
-package dev.nuri.model.bert;
+package dev.nuri.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nuri.tensor.Activations;
 import org.junit.jupiter.api.Test;
 
 class FastGeluTest {

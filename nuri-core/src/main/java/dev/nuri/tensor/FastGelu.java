@@ -1,4 +1,4 @@
-package dev.nuri.model.bert;
+package dev.nuri.tensor;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
  * The exact (erf) GELU in float SIMD, for encoders whose feed-forward layers are wide enough that the activation
  * costs as much as the matrix products when computed with a double-precision erf. erf uses the odd/even rational
  * approximation on [-4, 4] of Eigen's {@code generic_fast_erf_float} (a few ulp in float; erf(±4) is ±1 to float
- * precision). The test checks it against {@link dev.nuri.tensor.Activations#geluErf}.
+ * precision). The test checks it against {@link Activations#geluErf}.
  */
 public final class FastGelu {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
