@@ -61,11 +61,28 @@ public final class KernelReport {
             System.out.printf(Locale.ROOT, "| triad | %d | %.2f |%n| read-only sum | %d | %.2f |%n", t, triad[t], t, sum);
         }
 
+        int cols = 4096;
+        System.out.println();
+        System.out.println("kernel compute rate: 1 thread, 2 MB of weights (cache-resident), bytes per second of this thread's CPU time");
+        System.out.println("(what one core can digest when memory is not the limit; unaffected by other processes' load)");
+        System.out.println("| dtype | GB/s per core |");
+        System.out.println("|---|---|");
+        for (DType type : types) {
+            try (Arena arena = Arena.ofShared()) {
+                int rows = BenchData.rowsFor(type, cols, 2 << 20);
+                WeightMatrix m = BenchData.randomMatrix(arena, type, rows, cols, 5);
+                float[] x = BenchData.randomVector(cols, 6);
+                float[] y = new float[rows];
+                Parallel serial = Parallel.serial();
+                double s = medianCpu(() -> m.matvec(x, y, serial), seconds);
+                System.out.printf(Locale.ROOT, "| %s | %.2f |%n", type, m.rowBytes() * rows / s / 1e9);
+            }
+        }
+
         System.out.println();
         System.out.printf(Locale.ROOT, "mat-vec (decode), %d MB of weights, 4096 columns%n", mb);
         System.out.println("| dtype | threads | GB/s | % of triad | µs per call |");
         System.out.println("|---|---|---|---|---|");
-        int cols = 4096;
         for (DType type : types) {
             try (Arena arena = Arena.ofShared()) {
                 int rows = BenchData.rowsFor(type, cols, mb << 20);
@@ -87,17 +104,19 @@ public final class KernelReport {
             int mmRows = 2048;
             System.out.println();
             System.out.printf(Locale.ROOT, "mat-mul (prefill), %dx%d weights, %d tokens%n", mmRows, cols, n);
-            System.out.println("| dtype | threads | GFLOP/s | ms per call |");
-            System.out.println("|---|---|---|---|");
+            System.out.println("| dtype | threads | GFLOP/s | ms per call | GFLOP/s per core (1 thread, CPU time) |");
+            System.out.println("|---|---|---|---|---|");
             for (DType type : types) {
                 try (Arena arena = Arena.ofShared()) {
                     WeightMatrix m = BenchData.randomMatrix(arena, type, mmRows, cols, 3);
                     float[] x = BenchData.randomVector(n * cols, 4);
                     float[] y = new float[n * mmRows];
+                    double flops = 2.0 * mmRows * cols * n;
+                    double cpu = medianCpu(() -> m.matmul(x, n, y, Parallel.serial()), seconds);
                     for (int t : threadCounts) {
                         Parallel p = pools[t];
                         double s = median(() -> m.matmul(x, n, y, p), seconds);
-                        System.out.printf(Locale.ROOT, "| %s | %d | %.1f | %.1f |%n", type, t, 2.0 * mmRows * cols * n / s / 1e9, s * 1e3);
+                        System.out.printf(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f |%n", type, t, flops / s / 1e9, s * 1e3, flops / cpu / 1e9);
                     }
                 }
             }
@@ -123,6 +142,27 @@ public final class KernelReport {
             call.run();
             times.add(System.nanoTime() - t0);
         } while (System.nanoTime() < end || times.size() < 5);
+        times.sort(null);
+        return times.get(times.size() / 2) / 1e9;
+    }
+
+    /** Median seconds of this thread's CPU time per call (single-threaded calls only). */
+    static double medianCpu(Runnable call, double seconds) {
+        java.lang.management.ThreadMXBean tm = java.lang.management.ManagementFactory.getThreadMXBean();
+        // at least 200 calls, so the kernels are compiled by C2 even when a loaded machine gives little CPU time
+        long warmEnd = System.nanoTime() + (long) (seconds / 3 * 1e9);
+        int calls = 0;
+        do {
+            call.run();
+            calls++;
+        } while (calls < 200 || System.nanoTime() < warmEnd);
+        List<Long> times = new ArrayList<>();
+        long end = System.nanoTime() + (long) (seconds * 2 / 3 * 1e9);
+        do {
+            long t0 = tm.getCurrentThreadCpuTime();
+            call.run();
+            times.add(tm.getCurrentThreadCpuTime() - t0);
+        } while (System.nanoTime() < end || times.size() < 20);
         times.sort(null);
         return times.get(times.size() / 2) / 1e9;
     }

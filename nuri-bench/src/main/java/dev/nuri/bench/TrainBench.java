@@ -37,27 +37,32 @@ public final class TrainBench {
             int[] in = new int[batch * seq], tg = new int[batch * seq];
             System.out.printf(Locale.ROOT, "model: %,d parameters; batch %d x seq %d; %d threads%n",
                     model.parameters().count(), batch, seq, threads);
-            double best = 0, total = 0;
+            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            double best = 0, total = 0, cpuTotal = 0;
             for (int s = -2; s < steps; s++) {
                 for (int i = 0; i < in.length; i++) {
                     in[i] = rnd.nextInt(shape.vocabSize());
                     tg[i] = rnd.nextInt(shape.vocabSize());
                 }
                 long t0 = System.nanoTime();
+                long c0 = os.getProcessCpuTime();
                 model.parameters().zeroGrads();
                 double loss = model.forwardBackward(in, tg, batch, seq, 1f / in.length) / in.length;
                 GradClip.clip(model.parameters().grads(), 1.0);
                 opt.step(model.parameters().values(), model.parameters().grads(), 3e-4);
                 double sec = (System.nanoTime() - t0) / 1e9;
+                double cpuSec = (os.getProcessCpuTime() - c0) / 1e9;
                 double tps = in.length / sec;
                 if (s >= 0) {
                     best = Math.max(best, tps);
                     total += sec;
+                    cpuTotal += cpuSec;
                 }
                 System.out.printf(Locale.ROOT, "%s step: %.3f s, %.0f tokens/s, loss %.4f%n", s < 0 ? "warmup" : "timed", sec, tps, loss);
             }
-            System.out.printf(Locale.ROOT, "training throughput: %.0f tokens/s mean over %d steps (best %.0f)%n",
-                    steps * (double) in.length / total, steps, best);
+            System.out.printf(Locale.ROOT, "training throughput: %.0f tokens/s mean over %d steps (best %.0f); "
+                    + "%.2f CPU-seconds per step (a busy machine lowers tokens/s, not CPU-seconds)%n",
+                    steps * (double) in.length / total, steps, best, cpuTotal / steps);
             long heapPeak = 0;
             for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
                 if (pool.getType() == MemoryType.HEAP) {

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code nuri bench}: prefill and decode speed on random token ids, as llama-bench measures them (pp: one batched
- * pass over the prompt; tg: tokens generated one at a time from an empty context), after one warm-up run.
+ * pass over the prompt; tg: tokens generated one at a time from an empty context), after warm-up runs.
  */
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
@@ -39,13 +39,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repetitions", defaultValue = "3", description = "timed runs to average (default ${DEFAULT-VALUE})")
     int repetitions;
 
+    @Option(names = "--warmup", defaultValue = "2", description = "untimed runs first, so the JIT compiles the kernels (default ${DEFAULT-VALUE})")
+    int warmup;
+
     @Option(names = "--json", description = "print one JSON object instead of a table")
     boolean json;
 
     @Override
     public Integer call() {
-        if (promptTokens < 1 || genTokens < 1 || repetitions < 1 || (threads != null && threads < 1)) {
-            throw new IllegalArgumentException("--prompt-tokens, --gen-tokens, --repetitions and --threads must be at least 1");
+        if (promptTokens < 1 || genTokens < 1 || repetitions < 1 || warmup < 0 || (threads != null && threads < 1)) {
+            throw new IllegalArgumentException("--prompt-tokens, --gen-tokens, --repetitions and --threads must be at least 1, --warmup at least 0");
         }
         Parallel parallel = threads == null ? Parallel.shared() : Parallel.of(threads);
         try (LoadedModel loaded = ModelLoader.load(model, parallel)) {
@@ -58,8 +61,10 @@ public final class BenchCommand implements Callable<Integer> {
             int[] prompt = random.ints(promptTokens, 0, lm.info().vocabSize()).toArray();
             int[] gen = random.ints(genTokens, 0, lm.info().vocabSize()).toArray();
             InferenceState state = lm.newState(context);
-            prefill(lm, state, prompt); // warm-up (JIT)
-            decode(lm, state, gen);
+            for (int w = 0; w < warmup; w++) { // until the JIT has compiled the kernels, the Vector API runs boxed
+                prefill(lm, state, prompt);
+                decode(lm, state, gen);
+            }
             double prefillNanos = 0;
             double decodeNanos = 0;
             for (int r = 0; r < repetitions; r++) {
@@ -80,7 +85,7 @@ public final class BenchCommand implements Callable<Integer> {
                 System.out.printf("%-28s %8s %14s %14s %14s %14s%n", "model", "threads", "prefill tok/s", "decode tok/s", "peak RSS MiB", "model MiB");
                 System.out.printf("%-28s %8d %14.1f %14.1f %14.1f %14.1f%n", lm.info().name(), usedThreads, prefillTokS, decodeTokS,
                         rss / 1048576.0, modelBytes / 1048576.0);
-                System.out.printf("(pp%d and tg%d, mean of %d runs after one warm-up)%n", promptTokens, genTokens, repetitions);
+                System.out.printf("(pp%d and tg%d, mean of %d runs after %d warm-up runs)%n", promptTokens, genTokens, repetitions, warmup);
             }
         } finally {
             parallel.close();

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         description = "Dump model internals (logits, ...) for comparison with reference implementations.",
         subcommands = {
             DebugLogitsCommand.class,
+            DebugTrainStepCommand.class,
         })
 public final class DebugCommand implements Runnable {
 

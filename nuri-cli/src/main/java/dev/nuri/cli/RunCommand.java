@@ -7,6 +7,8 @@ import dev.nuri.generate.Cancellation;
 import dev.nuri.generate.GenerationListener;
 import dev.nuri.generate.GenerationOptions;
 import dev.nuri.generate.GenerationResult;
+import dev.nuri.model.t5.Seq2SeqModel;
+import dev.nuri.tensor.Parallel;
 import dev.nuri.text.chat.ChatMessage;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +22,8 @@ import picocli.CommandLine.Option;
 
 /** {@code nuri run}: one completion (raw prompt or chat), streamed to the terminal or printed as JSON. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Generate a completion for a prompt (raw by default, through the chat template with --chat).")
+        description = "Generate a completion for a prompt (raw by default, through the chat template with --chat); "
+                + "an encoder-decoder (T5) model answers the prompt as its input text.")
 final class RunCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "PATH", description = "A GGUF file or a Hugging Face model folder.")
     Path model;
@@ -44,6 +47,18 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         GenerationOptions options = sampling.toOptions();
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        GenerationListener listener = json ? GenerationListener.NONE : out::print;
+        if (Seq2SeqModel.isSeq2Seq(model)) {
+            if (chat || system != null) {
+                throw new IllegalArgumentException("--chat and --system need a chat model; " + model
+                        + " is an encoder-decoder (T5) model that takes a plain prompt");
+            }
+            try (Seq2SeqModel t5 = Seq2SeqModel.open(model, Parallel.shared())) {
+                int[] promptIds = t5.tokenizer().encode(prompt, true);
+                print(out, promptIds, t5.generate(promptIds, options, listener, Cancellation.none()));
+            }
+            return 0;
+        }
         try (Engine engine = Engine.load(model)) {
             int[] promptIds;
             if (chat) {
@@ -59,20 +74,23 @@ final class RunCommand implements Callable<Integer> {
                 }
                 promptIds = engine.encodePrompt(prompt);
             }
-            GenerationListener listener = json ? GenerationListener.NONE : out::print;
-            GenerationResult result = engine.generator().generate(promptIds, options, listener, Cancellation.none());
-            if (json) {
-                ObjectMapper mapper = new ObjectMapper();
-                ObjectNode node = mapper.createObjectNode();
-                node.set("prompt_ids", mapper.valueToTree(promptIds));
-                node.set("ids", mapper.valueToTree(result.tokenIds()));
-                node.put("text", result.text());
-                node.put("finish_reason", result.finishReason().apiName());
-                out.println(mapper.writeValueAsString(node));
-            } else {
-                out.println();
-            }
+            print(out, promptIds, engine.generator().generate(promptIds, options, listener, Cancellation.none()));
         }
         return 0;
+    }
+
+    /** Ends the streamed line, or prints the JSON result. */
+    private void print(PrintStream out, int[] promptIds, GenerationResult result) throws Exception {
+        if (!json) {
+            out.println();
+            return;
+        }
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode node = mapper.createObjectNode();
+        node.set("prompt_ids", mapper.valueToTree(promptIds));
+        node.set("ids", mapper.valueToTree(result.tokenIds()));
+        node.put("text", result.text());
+        node.put("finish_reason", result.finishReason().apiName());
+        out.println(mapper.writeValueAsString(node));
     }
 }

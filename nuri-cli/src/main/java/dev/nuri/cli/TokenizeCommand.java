@@ -39,6 +39,11 @@ public final class TokenizeCommand implements Callable<Integer> {
             description = "Tokenize many texts: one JSON string per line; one JSON result per output line, in order.")
     Path input;
 
+    @Option(names = "--chat", paramLabel = "MESSAGES.json",
+            description = "Render a conversation (a JSON array of {\"role\", \"content\"} messages) with the model's "
+                    + "chat template and the generation prompt, then tokenize it; prints {\"prompt\":...,\"ids\":[...]}.")
+    Path chat;
+
     @Option(names = "--no-special", description = "Do not add the model's special tokens (BOS/EOS/CLS/SEP).")
     boolean noSpecial;
 
@@ -47,12 +52,27 @@ public final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if ((text == null) == (input == null)) {
-            throw new NuriException("give exactly one of --text or --input");
+        int given = (text != null ? 1 : 0) + (input != null ? 1 : 0) + (chat != null ? 1 : 0);
+        if (given != 1) {
+            throw new NuriException("give exactly one of --text, --input or --chat");
         }
         Tokenizer tokenizer = Tokenizers.load(model);
         PrintWriter out = spec.commandLine().getOut();
-        if (text != null) {
+        if (chat != null) {
+            ChatPrompt prompt = ChatPrompt.render(model, tokenizer, chat);
+            if (json) {
+                ObjectNode node = JSON.createObjectNode();
+                node.put("prompt", prompt.text());
+                ArrayNode idsNode = node.putArray("ids");
+                for (int id : prompt.ids()) {
+                    idsNode.add(id);
+                }
+                out.println(JSON.writeValueAsString(node));
+            } else {
+                out.println(prompt.text());
+                print(tokenizer, prompt.ids(), out);
+            }
+        } else if (text != null) {
             print(tokenizer, text, out);
         } else {
             tokenizeFile(tokenizer, out);
@@ -107,7 +127,10 @@ public final class TokenizeCommand implements Callable<Integer> {
             out.println(JSON.writeValueAsString(result(tokenizer, s)));
             return;
         }
-        int[] ids = tokenizer.encode(s, !noSpecial);
+        print(tokenizer, tokenizer.encode(s, !noSpecial), out);
+    }
+
+    private static void print(Tokenizer tokenizer, int[] ids, PrintWriter out) {
         out.printf("%5s  %8s  %s%n", "#", "id", "token");
         for (int i = 0; i < ids.length; i++) {
             out.printf("%5d  %8d  %s%n", i, ids[i], visible(tokenizer.token(ids[i])));

@@ -10,11 +10,8 @@ import dev.nuri.format.gguf.GgufWriter;
 import dev.nuri.format.safetensors.SafetensorsWriter;
 import dev.nuri.tensor.DType;
 import dev.nuri.testkit.Fixtures;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,24 +23,6 @@ class InspectCommandTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static synchronized Run run(String... args) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = NuriCommand.execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     @Test
     void ggufInCode() throws Exception {
@@ -52,7 +31,7 @@ class InspectCommandTest {
                 .putStringList("tokenizer.ggml.tokens", List.of("a", "b", "c", "d", "e", "f", "g", "h", "i", "j"))
                 .addTensor("token_embd.weight", DType.F32, new long[] {10, 4}, MemorySegment.ofArray(new byte[160]))
                 .write(p);
-        Run r = run("inspect", p.toString());
+        CliRun r = CliRun.of("inspect", p.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("GGUF version 3, alignment 32"), r.out());
         assertTrue(r.out().contains("llama.block_count      UINT32 2"), r.out());
@@ -61,7 +40,7 @@ class InspectCommandTest {
         assertTrue(r.out().contains("token_embd.weight  F32      [10, 4]"), r.out());
         assertTrue(r.out().contains("tensors (1, 160 bytes, 40 parameters)"), r.out());
 
-        Run j = run("inspect", "--json", "--first", "2", p.toString());
+        CliRun j = CliRun.of("inspect", "--json", "--first", "2", p.toString());
         assertEquals(0, j.code(), j.err());
         JsonNode json = new ObjectMapper().readTree(j.out());
         assertEquals("gguf", json.get("format").asText());
@@ -80,7 +59,7 @@ class InspectCommandTest {
                 {"model_type": "llama", "architectures": ["LlamaForCausalLM"], "hidden_size": 6,
                  "rope_theta": 500000.0, "rope_scaling": {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
                  "high_freq_factor": 4.0, "original_max_position_embeddings": 8192}}""");
-        Run r = run("inspect", dir.toString());
+        CliRun r = CliRun.of("inspect", dir.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("w     BF16     [2, 3]"), r.out());
         assertTrue(r.out().contains("model_type                 llama"), r.out());
@@ -95,31 +74,31 @@ class InspectCommandTest {
                 .write(dir.resolve("model-00002-of-00002.safetensors"));
         Files.writeString(dir.resolve("model.safetensors.index.json"), """
                 {"weight_map": {"a": "model-00001-of-00002.safetensors", "b": "model-00002-of-00002.safetensors"}}""");
-        Run r = run("inspect", dir.toString());
+        CliRun r = CliRun.of("inspect", dir.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("safetensors in 2 shards"), r.out());
         assertTrue(r.out().contains("b     I64      [2]"), r.out());
         assertTrue(r.out().contains("model-00002-of-00002.safetensors"), r.out());
-        JsonNode json = new ObjectMapper().readTree(run("inspect", "--json", dir.toString()).out());
+        JsonNode json = new ObjectMapper().readTree(CliRun.of("inspect", "--json", dir.toString()).out());
         assertEquals("model-00001-of-00002.safetensors", json.at("/tensors/0/shard").asText());
         assertEquals(20, json.get("tensor_bytes").asInt());
     }
 
     @Test
     void errorsAreOneLineAndExitOne() throws Exception {
-        Run r = run("inspect", dir.resolve("missing.gguf").toString());
+        CliRun r = CliRun.of("inspect", dir.resolve("missing.gguf").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("nuri: ") && r.err().contains("missing.gguf: no such file"), r.err());
 
         Path bad = dir.resolve("bad.gguf");
         Files.write(bad, new byte[] {'G', 'G', 'U', 'F', 1, 0, 0, 0});
-        r = run("inspect", bad.toString());
+        r = CliRun.of("inspect", bad.toString());
         assertEquals(1, r.code());
         assertEquals("nuri: " + bad + ": header: GGUF version 1 (2023, 32-bit counts) is not supported; re-convert "
                 + "the model with a current llama.cpp to get version 3", r.err().strip());
 
         Path empty = Files.createDirectory(dir.resolve("empty"));
-        r = run("inspect", empty.toString());
+        r = CliRun.of("inspect", empty.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("no model.safetensors, model.safetensors.index.json or .gguf file"), r.err());
     }
@@ -140,11 +119,11 @@ class InspectCommandTest {
             if (Files.isDirectory(p) && !model) {
                 continue;
             }
-            Run text = run("inspect", p.toString());
+            CliRun text = CliRun.of("inspect", p.toString());
             if (model) {
                 models++;
                 assertEquals(0, text.code(), p + ": " + text.err());
-                Run json = run("inspect", "--json", p.toString());
+                CliRun json = CliRun.of("inspect", "--json", p.toString());
                 assertEquals(0, json.code(), p + ": " + json.err());
                 JsonNode tree = new ObjectMapper().readTree(json.out());
                 if (tree.has("tensors")) {

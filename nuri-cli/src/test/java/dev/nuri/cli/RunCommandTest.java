@@ -39,6 +39,26 @@ class RunCommandTest {
     }
 
     @Test
+    void t5FolderAnswersThePromptAsItsInput() throws Exception {
+        Path dir = Fixtures.require("hf/t5-tiny");
+        JsonNode ref = JSON.readTree(dir.resolve("reference.json").toFile());
+        JsonNode prompt = ref.get("prompts").get(0);
+        // transformers' greedy ids start with the decoder start token, which is not generated
+        JsonNode greedy = prompt.get("greedy_ids");
+        CliRun r = CliRun.of("run", "--model", dir.toString(), "--prompt", prompt.get("text").asText(),
+                "--temperature", "0", "--max-tokens", String.valueOf(greedy.size() - 1), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode out = JSON.readTree(r.out());
+        assertEquals(prompt.get("input_ids"), out.get("prompt_ids"));
+        for (int i = 1; i < greedy.size(); i++) {
+            assertEquals(greedy.get(i).asInt(), out.get("ids").get(i - 1).asInt(), "id " + i);
+        }
+        CliRun chat = CliRun.of("run", "--model", dir.toString(), "--prompt", "hi", "--chat");
+        assertEquals(1, chat.code());
+        assertTrue(chat.err().contains("encoder-decoder (T5)"), chat.err());
+    }
+
+    @Test
     void badInputGetsOneLineErrors() {
         CliRun missing = CliRun.of("run", "--model", "/no/such/model", "--prompt", "hi");
         assertEquals(1, missing.code());

@@ -1,5 +1,7 @@
 package dev.nuri.tensor;
 
+import jdk.incubator.vector.FloatVector;
+
 /** Activation functions in place over x[off, off+n). */
 public final class Activations {
     private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
@@ -8,8 +10,18 @@ public final class Activations {
     private Activations() {
     }
 
-    /** SiLU / swish: x·σ(x). */
+    /** SiLU / swish: x·σ(x) = x / (1 + e^-x), in float with {@link FastExp} (within a few ulp of the definition). */
     public static void silu(float[] x, int off, int n) {
+        int i = 0;
+        for (int upper = n & ~7; i < upper; i += 8) {
+            FloatVector v = FloatVector.fromArray(Simd.F, x, off + i);
+            v.div(FastExp.exp(v.neg()).add(1f)).intoArray(x, off + i);
+        }
+        siluReference(x, off + i, n - i);
+    }
+
+    /** The scalar definition of {@link #silu} (double precision), the reference for tests. */
+    static void siluReference(float[] x, int off, int n) {
         for (int i = 0; i < n; i++) {
             float v = x[off + i];
             x[off + i] = (float) (v / (1.0 + Math.exp(-v)));
@@ -24,8 +36,22 @@ public final class Activations {
         }
     }
 
-    /** The tanh approximation of GELU ("gelu_new", "gelu_pytorch_tanh"): x/2·(1 + tanh(√(2/π)(x + 0.044715x³))). */
+    /**
+     * The tanh approximation of GELU ("gelu_new", "gelu_pytorch_tanh"): x/2·(1 + tanh(√(2/π)(x + 0.044715x³))).
+     * Vectorized in float as x / (1 + e^{-2u}), since (1 + tanh(u))/2 = σ(2u) (no cancellation for negative x).
+     */
     public static void geluTanh(float[] x, int off, int n) {
+        int i = 0;
+        for (int upper = n & ~7; i < upper; i += 8) {
+            FloatVector v = FloatVector.fromArray(Simd.F, x, off + i);
+            FloatVector u = v.mul(v).mul(v).fma(FloatVector.broadcast(Simd.F, 0.044715f), v).mul((float) SQRT_2_OVER_PI);
+            v.div(FastExp.exp(u.mul(-2f)).add(1f)).intoArray(x, off + i);
+        }
+        geluTanhReference(x, off + i, n - i);
+    }
+
+    /** The scalar definition of {@link #geluTanh} (double precision), the reference for tests. */
+    static void geluTanhReference(float[] x, int off, int n) {
         for (int i = 0; i < n; i++) {
             double v = x[off + i];
             x[off + i] = (float) (0.5 * v * (1.0 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v))));

@@ -10,6 +10,30 @@ final class KQuants {
     private KQuants() {
     }
 
+    /**
+     * Σ x over each 32-value sub-block of {@code n} vectors of {@code cols} values starting at x[off] (8-lane partial sums, then a
+     * fixed pairwise lane sum): the activation side of the "− dmin·m·Σx" term, shared by all rows.
+     */
+    static float[] subBlockSums(float[] x, int off, int n, int cols) {
+        int per = cols / 32;
+        float[] sums = new float[n * per];
+        for (int t = 0; t < n; t++) {
+            for (int s = 0; s < per; s++) {
+                int xi = off + t * cols + 32 * s;
+                sums[t * per + s] = subBlockSum(x, xi);
+            }
+        }
+        return sums;
+    }
+
+    static float subBlockSum(float[] x, int xi) {
+        jdk.incubator.vector.FloatVector v = jdk.incubator.vector.FloatVector.fromArray(Simd.F, x, xi)
+                .add(jdk.incubator.vector.FloatVector.fromArray(Simd.F, x, xi + 8))
+                .add(jdk.incubator.vector.FloatVector.fromArray(Simd.F, x, xi + 16)
+                        .add(jdk.incubator.vector.FloatVector.fromArray(Simd.F, x, xi + 24)));
+        return Simd.sum8(v);
+    }
+
     static int u8(MemorySegment seg, long offset) {
         return seg.get(ValueLayout.JAVA_BYTE, offset) & 0xFF;
     }

@@ -1,6 +1,6 @@
 package dev.nuri.tensor;
 
-import static dev.nuri.tensor.Simd.B128;
+import static dev.nuri.tensor.Simd.B64;
 import static dev.nuri.tensor.Simd.F;
 import static dev.nuri.tensor.Simd.LE;
 
@@ -35,11 +35,16 @@ final class Q4_0Matrix extends WeightMatrix {
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
             long bo = base + (long) b * BLOCK_BYTES;
-            ByteVector q = ByteVector.fromMemorySegment(B128, data, bo + 2, LE);
-            ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
-            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+            ByteVector q0 = ByteVector.fromMemorySegment(B64, data, bo + 2, LE);
+            ByteVector q1 = ByteVector.fromMemorySegment(B64, data, bo + 10, LE);
+            FloatVector w0 = (FloatVector) q0.and((byte) 0x0F).sub((byte) 8).castShape(F, 0);
+            FloatVector w1 = (FloatVector) q1.and((byte) 0x0F).sub((byte) 8).castShape(F, 0);
+            FloatVector w2 = (FloatVector) q0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).sub((byte) 8).castShape(F, 0);
+            FloatVector w3 = (FloatVector) q1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).sub((byte) 8).castShape(F, 0);
             FloatVector d = FloatVector.broadcast(F, Simd.f16(data, bo));
-            acc = ((FloatVector) lo.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xOffset + b * 32 + 8), ((FloatVector) lo.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xOffset + b * 32))).add(((FloatVector) hi.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xOffset + b * 32 + 24), ((FloatVector) hi.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xOffset + b * 32 + 16)))).fma(d, acc);
+            int xi = xOffset + b * 32;
+            acc = w1.fma(FloatVector.fromArray(F, x, xi + 8), w0.mul(FloatVector.fromArray(F, x, xi)))
+                    .add(w3.fma(FloatVector.fromArray(F, x, xi + 24), w2.mul(FloatVector.fromArray(F, x, xi + 16)))).fma(d, acc);
         }
         return Simd.sum8(acc);
     }
@@ -54,13 +59,12 @@ final class Q4_0Matrix extends WeightMatrix {
         FloatVector a3 = a0;
         for (int b = 0; b < blocks; b++) {
             long bo = base + (long) b * BLOCK_BYTES;
-            ByteVector q = ByteVector.fromMemorySegment(B128, data, bo + 2, LE);
-            ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
-            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
-            FloatVector w0 = ((FloatVector) lo.castShape(F, 0));
-            FloatVector w1 = ((FloatVector) lo.castShape(F, 1));
-            FloatVector w2 = ((FloatVector) hi.castShape(F, 0));
-            FloatVector w3 = ((FloatVector) hi.castShape(F, 1));
+            ByteVector q0 = ByteVector.fromMemorySegment(B64, data, bo + 2, LE);
+            ByteVector q1 = ByteVector.fromMemorySegment(B64, data, bo + 10, LE);
+            FloatVector w0 = (FloatVector) q0.and((byte) 0x0F).sub((byte) 8).castShape(F, 0);
+            FloatVector w1 = (FloatVector) q1.and((byte) 0x0F).sub((byte) 8).castShape(F, 0);
+            FloatVector w2 = (FloatVector) q0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).sub((byte) 8).castShape(F, 0);
+            FloatVector w3 = (FloatVector) q1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).sub((byte) 8).castShape(F, 0);
             FloatVector d = FloatVector.broadcast(F, Simd.f16(data, bo));
             int xi = xOffset + b * 32;
             a0 = w1.fma(FloatVector.fromArray(F, x, xi + 8), w0.mul(FloatVector.fromArray(F, x, xi))).add(w3.fma(FloatVector.fromArray(F, x, xi + 24), w2.mul(FloatVector.fromArray(F, x, xi + 16)))).fma(d, a0);

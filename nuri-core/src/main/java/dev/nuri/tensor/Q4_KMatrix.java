@@ -1,6 +1,6 @@
 package dev.nuri.tensor;
 
-import static dev.nuri.tensor.Simd.B128;
+import static dev.nuri.tensor.Simd.B64;
 import static dev.nuri.tensor.Simd.F;
 import static dev.nuri.tensor.Simd.LE;
 
@@ -29,97 +29,132 @@ final class Q4_KMatrix extends WeightMatrix {
 
     @Override
     public float dot(int row, float[] x, int xOffset) {
+        return dotPrepared(row, x, xOffset, KQuants.subBlockSums(x, xOffset, 1, cols), 0);
+    }
+
+    @Override
+    protected float[] prepare(float[] x, int n) {
+        return KQuants.subBlockSums(x, 0, n, cols);
+    }
+
+    /** The mins term uses Σx per sub-block from {@code sums} (token {@code token}), computed once per call. */
+    @Override
+    protected float dotPrepared(int row, float[] x, int xOffset, float[] sums, int token) {
+        int sumBase = token * (cols / 32);
         int blocks = cols / 256;
         long base = (long) row * blocks * BLOCK_BYTES;
         FloatVector acc = FloatVector.zero(F);
-        FloatVector accMin = acc;
+        float minSum = 0;
         for (int b = 0; b < blocks; b++) {
             long bo = base + (long) b * BLOCK_BYTES;
             float d = Simd.f16(data, bo);
             float dmin = Simd.f16(data, bo + 2);
+            // the 12 scale bytes as three little-endian ints; unpacked inline as in KQuants.scaleMinK4
+            int s0 = data.get(Simd.LE_INT, bo + 4);
+            int s1 = data.get(Simd.LE_INT, bo + 8);
+            int s2 = data.get(Simd.LE_INT, bo + 12);
             for (int j = 0; j < 4; j++) {
-                int sm0 = KQuants.scaleMinK4(data, bo + 4, 2 * j);
-                int sm1 = KQuants.scaleMinK4(data, bo + 4, 2 * j + 1);
-                ByteVector qa = ByteVector.fromMemorySegment(B128, data, bo + 16 + 32 * j, LE);
-                ByteVector qb = ByteVector.fromMemorySegment(B128, data, bo + 32 + 32 * j, LE);
-                ByteVector la = qa.and((byte) 0x0F);
-                ByteVector lb = qb.and((byte) 0x0F);
-                ByteVector ha = qa.lanewise(VectorOperators.LSHR, 4);
-                ByteVector hb = qb.lanewise(VectorOperators.LSHR, 4);
+                int sm0 = (j < 2 ? ((s0 >>> (16 * j)) & 63) | (((s1 >>> (16 * j)) & 63) << 8)
+                        : ((s2 >>> (16 * j - 32)) & 0xF) | (((s0 >>> (16 * j - 32 + 6)) & 3) << 4)
+                        | ((((s2 >>> (16 * j - 32 + 4)) & 0xF) | (((s1 >>> (16 * j - 32 + 6)) & 3) << 4)) << 8));
+                int sm1 = (j < 2 ? ((s0 >>> (16 * j + 8)) & 63) | (((s1 >>> (16 * j + 8)) & 63) << 8)
+                        : ((s2 >>> (16 * j - 24)) & 0xF) | (((s0 >>> (16 * j - 24 + 6)) & 3) << 4)
+                        | ((((s2 >>> (16 * j - 24 + 4)) & 0xF) | (((s1 >>> (16 * j - 24 + 6)) & 3) << 4)) << 8));
+                ByteVector q0 = ByteVector.fromMemorySegment(B64, data, bo + 16 + 32 * j, LE);
+                ByteVector q1 = ByteVector.fromMemorySegment(B64, data, bo + 24 + 32 * j, LE);
+                ByteVector q2 = ByteVector.fromMemorySegment(B64, data, bo + 32 + 32 * j, LE);
+                ByteVector q3 = ByteVector.fromMemorySegment(B64, data, bo + 40 + 32 * j, LE);
                 int xi = xOffset + b * 256 + 64 * j;
-                acc = ((FloatVector) la.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 8), ((FloatVector) la.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi))).add(((FloatVector) lb.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 24), ((FloatVector) lb.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 16))))
+                acc = ((FloatVector) q1.and((byte) 0x0F).castShape(F, 0)).fma(FloatVector.fromArray(F, x, xi + 8), ((FloatVector) q0.and((byte) 0x0F).castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi)))
+                        .add(((FloatVector) q3.and((byte) 0x0F).castShape(F, 0)).fma(FloatVector.fromArray(F, x, xi + 24), ((FloatVector) q2.and((byte) 0x0F).castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 16))))
                         .fma(FloatVector.broadcast(F, d * (sm0 & 0xFF)), acc);
-                acc = ((FloatVector) ha.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 32 + 8), ((FloatVector) ha.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 32))).add(((FloatVector) hb.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 32 + 24), ((FloatVector) hb.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 32 + 16))))
+                acc = ((FloatVector) q1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0)).fma(FloatVector.fromArray(F, x, xi + 32 + 8), ((FloatVector) q0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 32)))
+                        .add(((FloatVector) q3.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0)).fma(FloatVector.fromArray(F, x, xi + 32 + 24), ((FloatVector) q2.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 32 + 16))))
                         .fma(FloatVector.broadcast(F, d * (sm1 & 0xFF)), acc);
-                accMin = FloatVector.fromArray(F, x, xi).add(FloatVector.fromArray(F, x, xi + 8)).add(FloatVector.fromArray(F, x, xi + 16).add(FloatVector.fromArray(F, x, xi + 24))).fma(FloatVector.broadcast(F, dmin * (sm0 >>> 8)), accMin);
-                accMin = FloatVector.fromArray(F, x, xi + 32).add(FloatVector.fromArray(F, x, xi + 32 + 8)).add(FloatVector.fromArray(F, x, xi + 32 + 16).add(FloatVector.fromArray(F, x, xi + 32 + 24))).fma(FloatVector.broadcast(F, dmin * (sm1 >>> 8)), accMin);
+                minSum += dmin * (sm0 >>> 8) * sums[sumBase + 8 * b + 2 * j];
+                minSum += dmin * (sm1 >>> 8) * sums[sumBase + 8 * b + 2 * j + 1];
             }
         }
-        return Simd.sum8(acc) - Simd.sum8(accMin);
+        return Simd.sum8(acc) - minSum;
     }
 
     @Override
     protected void dot4(int row, float[] x, int xOffset, float[] y, int yIndex, int yStride) {
+        dot4Prepared(row, x, xOffset, y, yIndex, yStride, KQuants.subBlockSums(x, xOffset, 4, cols), 0);
+    }
+
+    @Override
+    protected void dot4Prepared(int row, float[] x, int xOffset, float[] y, int yIndex, int yStride, float[] sums, int token) {
+        int per = cols / 32;
+        int sumBase = token * per;
         int blocks = cols / 256;
         long base = (long) row * blocks * BLOCK_BYTES;
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
         FloatVector a3 = a0;
-        FloatVector m0 = a0;
-        FloatVector m1 = a0;
-        FloatVector m2 = a0;
-        FloatVector m3 = a0;
+        float m0 = 0;
+        float m1 = 0;
+        float m2 = 0;
+        float m3 = 0;
         int c = cols;
         for (int b = 0; b < blocks; b++) {
             long bo = base + (long) b * BLOCK_BYTES;
             float d = Simd.f16(data, bo);
             float dmin = Simd.f16(data, bo + 2);
+            // the 12 scale bytes as three little-endian ints; unpacked inline as in KQuants.scaleMinK4
+            int s0 = data.get(Simd.LE_INT, bo + 4);
+            int s1 = data.get(Simd.LE_INT, bo + 8);
+            int s2 = data.get(Simd.LE_INT, bo + 12);
             for (int j = 0; j < 4; j++) {
                 int xi = xOffset + b * 256 + 64 * j;
-                int sm0 = KQuants.scaleMinK4(data, bo + 4, 2 * j);
-                int sm1 = KQuants.scaleMinK4(data, bo + 4, 2 * j + 1);
-                ByteVector qa = ByteVector.fromMemorySegment(B128, data, bo + 16 + 32 * j, LE);
-                ByteVector qb = ByteVector.fromMemorySegment(B128, data, bo + 32 + 32 * j, LE);
-                ByteVector la = qa.and((byte) 0x0F);
-                ByteVector lb = qb.and((byte) 0x0F);
-                FloatVector w0 = ((FloatVector) la.castShape(F, 0));
-                FloatVector w1 = ((FloatVector) la.castShape(F, 1));
-                FloatVector w2 = ((FloatVector) lb.castShape(F, 0));
-                FloatVector w3 = ((FloatVector) lb.castShape(F, 1));
+                int sm0 = (j < 2 ? ((s0 >>> (16 * j)) & 63) | (((s1 >>> (16 * j)) & 63) << 8)
+                        : ((s2 >>> (16 * j - 32)) & 0xF) | (((s0 >>> (16 * j - 32 + 6)) & 3) << 4)
+                        | ((((s2 >>> (16 * j - 32 + 4)) & 0xF) | (((s1 >>> (16 * j - 32 + 6)) & 3) << 4)) << 8));
+                int sm1 = (j < 2 ? ((s0 >>> (16 * j + 8)) & 63) | (((s1 >>> (16 * j + 8)) & 63) << 8)
+                        : ((s2 >>> (16 * j - 24)) & 0xF) | (((s0 >>> (16 * j - 24 + 6)) & 3) << 4)
+                        | ((((s2 >>> (16 * j - 24 + 4)) & 0xF) | (((s1 >>> (16 * j - 24 + 6)) & 3) << 4)) << 8));
+                ByteVector q0 = ByteVector.fromMemorySegment(B64, data, bo + 16 + 32 * j, LE);
+                ByteVector q1 = ByteVector.fromMemorySegment(B64, data, bo + 24 + 32 * j, LE);
+                ByteVector q2 = ByteVector.fromMemorySegment(B64, data, bo + 32 + 32 * j, LE);
+                ByteVector q3 = ByteVector.fromMemorySegment(B64, data, bo + 40 + 32 * j, LE);
+                FloatVector w0 = ((FloatVector) q0.and((byte) 0x0F).castShape(F, 0));
+                FloatVector w1 = ((FloatVector) q1.and((byte) 0x0F).castShape(F, 0));
+                FloatVector w2 = ((FloatVector) q2.and((byte) 0x0F).castShape(F, 0));
+                FloatVector w3 = ((FloatVector) q3.and((byte) 0x0F).castShape(F, 0));
                 FloatVector scale = FloatVector.broadcast(F, d * (sm0 & 0xFF));
-                FloatVector min = FloatVector.broadcast(F, dmin * (sm0 >>> 8));
+                float min = dmin * (sm0 >>> 8);
+                int sub = sumBase + 8 * b + 2 * j;
                 a0 = w1.fma(FloatVector.fromArray(F, x, xi + 8), w0.mul(FloatVector.fromArray(F, x, xi))).add(w3.fma(FloatVector.fromArray(F, x, xi + 24), w2.mul(FloatVector.fromArray(F, x, xi + 16)))).fma(scale, a0);
                 a1 = w1.fma(FloatVector.fromArray(F, x, xi + c + 8), w0.mul(FloatVector.fromArray(F, x, xi + c))).add(w3.fma(FloatVector.fromArray(F, x, xi + c + 24), w2.mul(FloatVector.fromArray(F, x, xi + c + 16)))).fma(scale, a1);
                 a2 = w1.fma(FloatVector.fromArray(F, x, xi + 2 * c + 8), w0.mul(FloatVector.fromArray(F, x, xi + 2 * c))).add(w3.fma(FloatVector.fromArray(F, x, xi + 2 * c + 24), w2.mul(FloatVector.fromArray(F, x, xi + 2 * c + 16)))).fma(scale, a2);
                 a3 = w1.fma(FloatVector.fromArray(F, x, xi + 3 * c + 8), w0.mul(FloatVector.fromArray(F, x, xi + 3 * c))).add(w3.fma(FloatVector.fromArray(F, x, xi + 3 * c + 24), w2.mul(FloatVector.fromArray(F, x, xi + 3 * c + 16)))).fma(scale, a3);
-                m0 = FloatVector.fromArray(F, x, xi).add(FloatVector.fromArray(F, x, xi + 8)).add(FloatVector.fromArray(F, x, xi + 16).add(FloatVector.fromArray(F, x, xi + 24))).fma(min, m0);
-                m1 = FloatVector.fromArray(F, x, xi + c).add(FloatVector.fromArray(F, x, xi + c + 8)).add(FloatVector.fromArray(F, x, xi + c + 16).add(FloatVector.fromArray(F, x, xi + c + 24))).fma(min, m1);
-                m2 = FloatVector.fromArray(F, x, xi + 2 * c).add(FloatVector.fromArray(F, x, xi + 2 * c + 8)).add(FloatVector.fromArray(F, x, xi + 2 * c + 16).add(FloatVector.fromArray(F, x, xi + 2 * c + 24))).fma(min, m2);
-                m3 = FloatVector.fromArray(F, x, xi + 3 * c).add(FloatVector.fromArray(F, x, xi + 3 * c + 8)).add(FloatVector.fromArray(F, x, xi + 3 * c + 16).add(FloatVector.fromArray(F, x, xi + 3 * c + 24))).fma(min, m3);
-                ByteVector ha = qa.lanewise(VectorOperators.LSHR, 4);
-                ByteVector hb = qb.lanewise(VectorOperators.LSHR, 4);
-                w0 = ((FloatVector) ha.castShape(F, 0));
-                w1 = ((FloatVector) ha.castShape(F, 1));
-                w2 = ((FloatVector) hb.castShape(F, 0));
-                w3 = ((FloatVector) hb.castShape(F, 1));
+                m0 += min * sums[sub + 0 * per];
+                m1 += min * sums[sub + 1 * per];
+                m2 += min * sums[sub + 2 * per];
+                m3 += min * sums[sub + 3 * per];
+                w0 = ((FloatVector) q0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0));
+                w1 = ((FloatVector) q1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0));
+                w2 = ((FloatVector) q2.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0));
+                w3 = ((FloatVector) q3.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0));
                 scale = FloatVector.broadcast(F, d * (sm1 & 0xFF));
-                min = FloatVector.broadcast(F, dmin * (sm1 >>> 8));
+                min = dmin * (sm1 >>> 8);
+                sub++;
                 int xh = xi + 32;
                 a0 = w1.fma(FloatVector.fromArray(F, x, xh + 8), w0.mul(FloatVector.fromArray(F, x, xh))).add(w3.fma(FloatVector.fromArray(F, x, xh + 24), w2.mul(FloatVector.fromArray(F, x, xh + 16)))).fma(scale, a0);
                 a1 = w1.fma(FloatVector.fromArray(F, x, xh + c + 8), w0.mul(FloatVector.fromArray(F, x, xh + c))).add(w3.fma(FloatVector.fromArray(F, x, xh + c + 24), w2.mul(FloatVector.fromArray(F, x, xh + c + 16)))).fma(scale, a1);
                 a2 = w1.fma(FloatVector.fromArray(F, x, xh + 2 * c + 8), w0.mul(FloatVector.fromArray(F, x, xh + 2 * c))).add(w3.fma(FloatVector.fromArray(F, x, xh + 2 * c + 24), w2.mul(FloatVector.fromArray(F, x, xh + 2 * c + 16)))).fma(scale, a2);
                 a3 = w1.fma(FloatVector.fromArray(F, x, xh + 3 * c + 8), w0.mul(FloatVector.fromArray(F, x, xh + 3 * c))).add(w3.fma(FloatVector.fromArray(F, x, xh + 3 * c + 24), w2.mul(FloatVector.fromArray(F, x, xh + 3 * c + 16)))).fma(scale, a3);
-                m0 = FloatVector.fromArray(F, x, xh).add(FloatVector.fromArray(F, x, xh + 8)).add(FloatVector.fromArray(F, x, xh + 16).add(FloatVector.fromArray(F, x, xh + 24))).fma(min, m0);
-                m1 = FloatVector.fromArray(F, x, xh + c).add(FloatVector.fromArray(F, x, xh + c + 8)).add(FloatVector.fromArray(F, x, xh + c + 16).add(FloatVector.fromArray(F, x, xh + c + 24))).fma(min, m1);
-                m2 = FloatVector.fromArray(F, x, xh + 2 * c).add(FloatVector.fromArray(F, x, xh + 2 * c + 8)).add(FloatVector.fromArray(F, x, xh + 2 * c + 16).add(FloatVector.fromArray(F, x, xh + 2 * c + 24))).fma(min, m2);
-                m3 = FloatVector.fromArray(F, x, xh + 3 * c).add(FloatVector.fromArray(F, x, xh + 3 * c + 8)).add(FloatVector.fromArray(F, x, xh + 3 * c + 16).add(FloatVector.fromArray(F, x, xh + 3 * c + 24))).fma(min, m3);
+                m0 += min * sums[sub + 0 * per];
+                m1 += min * sums[sub + 1 * per];
+                m2 += min * sums[sub + 2 * per];
+                m3 += min * sums[sub + 3 * per];
             }
         }
-        y[yIndex] = Simd.sum8(a0) - Simd.sum8(m0);
-        y[yIndex + yStride] = Simd.sum8(a1) - Simd.sum8(m1);
-        y[yIndex + 2 * yStride] = Simd.sum8(a2) - Simd.sum8(m2);
-        y[yIndex + 3 * yStride] = Simd.sum8(a3) - Simd.sum8(m3);
+        y[yIndex] = Simd.sum8(a0) - m0;
+        y[yIndex + yStride] = Simd.sum8(a1) - m1;
+        y[yIndex + 2 * yStride] = Simd.sum8(a2) - m2;
+        y[yIndex + 3 * yStride] = Simd.sum8(a3) - m3;
     }
 
     @Override

@@ -28,35 +28,55 @@ final class Q5_KMatrix extends WeightMatrix {
 
     @Override
     public float dot(int row, float[] x, int xOffset) {
+        return dotPrepared(row, x, xOffset, KQuants.subBlockSums(x, xOffset, 1, cols), 0);
+    }
+
+    @Override
+    protected float[] prepare(float[] x, int n) {
+        return KQuants.subBlockSums(x, 0, n, cols);
+    }
+
+    /** The mins term uses Σx per sub-block from {@code sums} (token {@code token}), computed once per call. */
+    @Override
+    protected float dotPrepared(int row, float[] x, int xOffset, float[] sums, int token) {
+        int sumBase = token * (cols / 32);
         int blocks = cols / 256;
         long base = (long) row * blocks * BLOCK_BYTES;
         FloatVector acc = FloatVector.zero(F);
-        FloatVector accMin = acc;
+        float minSum = 0;
         for (int b = 0; b < blocks; b++) {
             long bo = base + (long) b * BLOCK_BYTES;
             float d = Simd.f16(data, bo);
             float dmin = Simd.f16(data, bo + 2);
+            // the 12 scale bytes as three little-endian ints; unpacked inline as in KQuants.scaleMinK4
+            int s0 = data.get(Simd.LE_INT, bo + 4);
+            int s1 = data.get(Simd.LE_INT, bo + 8);
+            int s2 = data.get(Simd.LE_INT, bo + 12);
             ByteVector hA = ByteVector.fromMemorySegment(B128, data, bo + 16, LE);
             ByteVector hB = ByteVector.fromMemorySegment(B128, data, bo + 32, LE);
             for (int j = 0; j < 4; j++) {
                 int xi = xOffset + b * 256 + 64 * j;
                 ByteVector qa = ByteVector.fromMemorySegment(B128, data, bo + 48 + 32 * j, LE);
                 ByteVector qb = ByteVector.fromMemorySegment(B128, data, bo + 64 + 32 * j, LE);
-                int sm0 = KQuants.scaleMinK4(data, bo + 4, 2 * j);
-                int sm1 = KQuants.scaleMinK4(data, bo + 4, 2 * j + 1);
+                int sm0 = (j < 2 ? ((s0 >>> (16 * j)) & 63) | (((s1 >>> (16 * j)) & 63) << 8)
+                        : ((s2 >>> (16 * j - 32)) & 0xF) | (((s0 >>> (16 * j - 32 + 6)) & 3) << 4)
+                        | ((((s2 >>> (16 * j - 32 + 4)) & 0xF) | (((s1 >>> (16 * j - 32 + 6)) & 3) << 4)) << 8));
+                int sm1 = (j < 2 ? ((s0 >>> (16 * j + 8)) & 63) | (((s1 >>> (16 * j + 8)) & 63) << 8)
+                        : ((s2 >>> (16 * j - 24)) & 0xF) | (((s0 >>> (16 * j - 24 + 6)) & 3) << 4)
+                        | ((((s2 >>> (16 * j - 24 + 4)) & 0xF) | (((s1 >>> (16 * j - 24 + 6)) & 3) << 4)) << 8));
                 ByteVector na = qa.and((byte) 0x0F).or(hA.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
                 ByteVector nb = qb.and((byte) 0x0F).or(hB.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
                 acc = ((FloatVector) na.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 8), ((FloatVector) na.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi))).add(((FloatVector) nb.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 24), ((FloatVector) nb.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 16))))
                         .fma(FloatVector.broadcast(F, d * (sm0 & 0xFF)), acc);
-                accMin = FloatVector.fromArray(F, x, xi).add(FloatVector.fromArray(F, x, xi + 8)).add(FloatVector.fromArray(F, x, xi + 16).add(FloatVector.fromArray(F, x, xi + 24))).fma(FloatVector.broadcast(F, dmin * (sm0 >>> 8)), accMin);
+                minSum += dmin * (sm0 >>> 8) * sums[sumBase + 8 * b + 2 * j];
                 ByteVector ma = qa.lanewise(VectorOperators.LSHR, 4).or(hA.lanewise(VectorOperators.LSHR, 2 * j + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
                 ByteVector mb = qb.lanewise(VectorOperators.LSHR, 4).or(hB.lanewise(VectorOperators.LSHR, 2 * j + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
                 acc = ((FloatVector) ma.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 32 + 8), ((FloatVector) ma.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 32))).add(((FloatVector) mb.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 32 + 24), ((FloatVector) mb.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 32 + 16))))
                         .fma(FloatVector.broadcast(F, d * (sm1 & 0xFF)), acc);
-                accMin = FloatVector.fromArray(F, x, xi + 32).add(FloatVector.fromArray(F, x, xi + 32 + 8)).add(FloatVector.fromArray(F, x, xi + 32 + 16).add(FloatVector.fromArray(F, x, xi + 32 + 24))).fma(FloatVector.broadcast(F, dmin * (sm1 >>> 8)), accMin);
+                minSum += dmin * (sm1 >>> 8) * sums[sumBase + 8 * b + 2 * j + 1];
             }
         }
-        return Simd.sum8(acc) - Simd.sum8(accMin);
+        return Simd.sum8(acc) - minSum;
     }
 
     @Override

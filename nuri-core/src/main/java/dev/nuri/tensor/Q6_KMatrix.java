@@ -1,6 +1,6 @@
 package dev.nuri.tensor;
 
-import static dev.nuri.tensor.Simd.B128;
+import static dev.nuri.tensor.Simd.B64;
 import static dev.nuri.tensor.Simd.F;
 import static dev.nuri.tensor.Simd.LE;
 
@@ -40,23 +40,32 @@ final class Q6_KMatrix extends WeightMatrix {
             long bo = base + (long) b * BLOCK_BYTES;
             float d = Simd.f16(data, bo + 208);
             for (int n = 0; n < 2; n++) {
+                long sc8 = data.get(Simd.LE_LONG, bo + 192 + 8 * n); // this half's 8 int8 scales
                 for (int g = 0; g < 2; g++) {
-                    ByteVector qlA = ByteVector.fromMemorySegment(B128, data, bo + 64 * n + 16 * g, LE);
-                    ByteVector qlB = ByteVector.fromMemorySegment(B128, data, bo + 64 * n + 32 + 16 * g, LE);
-                    ByteVector qh = ByteVector.fromMemorySegment(B128, data, bo + 128 + 32 * n + 16 * g, LE);
+                    long ql = bo + 64 * n + 16 * g;
+                    ByteVector qa0 = ByteVector.fromMemorySegment(B64, data, ql, LE);
+                    ByteVector qa1 = ByteVector.fromMemorySegment(B64, data, ql + 8, LE);
+                    ByteVector qb0 = ByteVector.fromMemorySegment(B64, data, ql + 32, LE);
+                    ByteVector qb1 = ByteVector.fromMemorySegment(B64, data, ql + 40, LE);
+                    ByteVector h0 = ByteVector.fromMemorySegment(B64, data, bo + 128 + 32 * n + 16 * g, LE);
+                    ByteVector h1 = ByteVector.fromMemorySegment(B64, data, bo + 136 + 32 * n + 16 * g, LE);
                     int xi = xOffset + b * 256 + 128 * n + 16 * g;
-                    ByteVector q0 = qlA.and((byte) 0x0F).or(qh.lanewise(VectorOperators.LSHR, 0).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-                    acc = ((FloatVector) q0.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 0 + 8), ((FloatVector) q0.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 0)))
-                            .fma(FloatVector.broadcast(F, d * scale(bo, 8 * n + g + 0)), acc);
-                    ByteVector q1 = qlB.and((byte) 0x0F).or(qh.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-                    acc = ((FloatVector) q1.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 32 + 8), ((FloatVector) q1.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 32)))
-                            .fma(FloatVector.broadcast(F, d * scale(bo, 8 * n + g + 2)), acc);
-                    ByteVector q2 = qlA.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-                    acc = ((FloatVector) q2.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 64 + 8), ((FloatVector) q2.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 64)))
-                            .fma(FloatVector.broadcast(F, d * scale(bo, 8 * n + g + 4)), acc);
-                    ByteVector q3 = qlB.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 6).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-                    acc = ((FloatVector) q3.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 96 + 8), ((FloatVector) q3.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 96)))
-                            .fma(FloatVector.broadcast(F, d * scale(bo, 8 * n + g + 6)), acc);
+                    FloatVector u0 = (FloatVector) qa0.and((byte) 0x0F).or(h0.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
+                    FloatVector v0 = (FloatVector) qa1.and((byte) 0x0F).or(h1.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
+                    acc = v0.fma(FloatVector.fromArray(F, x, xi + 8), u0.mul(FloatVector.fromArray(F, x, xi + 0)))
+                            .fma(FloatVector.broadcast(F, d * (byte) (sc8 >>> (8 * (g + 0)))), acc);
+                    FloatVector u1 = (FloatVector) qb0.and((byte) 0x0F).or(h0.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
+                    FloatVector v1 = (FloatVector) qb1.and((byte) 0x0F).or(h1.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
+                    acc = v1.fma(FloatVector.fromArray(F, x, xi + 40), u1.mul(FloatVector.fromArray(F, x, xi + 32)))
+                            .fma(FloatVector.broadcast(F, d * (byte) (sc8 >>> (8 * (g + 2)))), acc);
+                    FloatVector u2 = (FloatVector) qa0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h0.and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
+                    FloatVector v2 = (FloatVector) qa1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h1.and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
+                    acc = v2.fma(FloatVector.fromArray(F, x, xi + 72), u2.mul(FloatVector.fromArray(F, x, xi + 64)))
+                            .fma(FloatVector.broadcast(F, d * (byte) (sc8 >>> (8 * (g + 4)))), acc);
+                    FloatVector u3 = (FloatVector) qb0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
+                    FloatVector v3 = (FloatVector) qb1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
+                    acc = v3.fma(FloatVector.fromArray(F, x, xi + 104), u3.mul(FloatVector.fromArray(F, x, xi + 96)))
+                            .fma(FloatVector.broadcast(F, d * (byte) (sc8 >>> (8 * (g + 6)))), acc);
                 }
             }
         }
@@ -76,43 +85,44 @@ final class Q6_KMatrix extends WeightMatrix {
             long bo = base + (long) b * BLOCK_BYTES;
             float d = Simd.f16(data, bo + 208);
             for (int n = 0; n < 2; n++) {
+                long sc8 = data.get(Simd.LE_LONG, bo + 192 + 8 * n); // this half's 8 int8 scales
                 for (int g = 0; g < 2; g++) {
-                    ByteVector qlA = ByteVector.fromMemorySegment(B128, data, bo + 64 * n + 16 * g, LE);
-                    ByteVector qlB = ByteVector.fromMemorySegment(B128, data, bo + 64 * n + 32 + 16 * g, LE);
-                    ByteVector qh = ByteVector.fromMemorySegment(B128, data, bo + 128 + 32 * n + 16 * g, LE);
+                    long ql = bo + 64 * n + 16 * g;
+                    ByteVector qa0 = ByteVector.fromMemorySegment(B64, data, ql, LE);
+                    ByteVector qa1 = ByteVector.fromMemorySegment(B64, data, ql + 8, LE);
+                    ByteVector qb0 = ByteVector.fromMemorySegment(B64, data, ql + 32, LE);
+                    ByteVector qb1 = ByteVector.fromMemorySegment(B64, data, ql + 40, LE);
+                    ByteVector h0 = ByteVector.fromMemorySegment(B64, data, bo + 128 + 32 * n + 16 * g, LE);
+                    ByteVector h1 = ByteVector.fromMemorySegment(B64, data, bo + 136 + 32 * n + 16 * g, LE);
                     int xi = xOffset + b * 256 + 128 * n + 16 * g;
-                    ByteVector q0 = qlA.and((byte) 0x0F).or(qh.lanewise(VectorOperators.LSHR, 0).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-                    FloatVector s0 = FloatVector.broadcast(F, d * scale(bo, 8 * n + g + 0));
-                    FloatVector u0 = ((FloatVector) q0.castShape(F, 0));
-                    FloatVector v0 = ((FloatVector) q0.castShape(F, 1));
-                    a0 = v0.fma(FloatVector.fromArray(F, x, xi + 0 + 8), u0.mul(FloatVector.fromArray(F, x, xi + 0))).fma(s0, a0);
-                    a1 = v0.fma(FloatVector.fromArray(F, x, xi + 0 + c + 8), u0.mul(FloatVector.fromArray(F, x, xi + 0 + c))).fma(s0, a1);
-                    a2 = v0.fma(FloatVector.fromArray(F, x, xi + 0 + 2 * c + 8), u0.mul(FloatVector.fromArray(F, x, xi + 0 + 2 * c))).fma(s0, a2);
-                    a3 = v0.fma(FloatVector.fromArray(F, x, xi + 0 + 3 * c + 8), u0.mul(FloatVector.fromArray(F, x, xi + 0 + 3 * c))).fma(s0, a3);
-                    ByteVector q1 = qlB.and((byte) 0x0F).or(qh.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-                    FloatVector s1 = FloatVector.broadcast(F, d * scale(bo, 8 * n + g + 2));
-                    FloatVector u1 = ((FloatVector) q1.castShape(F, 0));
-                    FloatVector v1 = ((FloatVector) q1.castShape(F, 1));
-                    a0 = v1.fma(FloatVector.fromArray(F, x, xi + 32 + 8), u1.mul(FloatVector.fromArray(F, x, xi + 32))).fma(s1, a0);
-                    a1 = v1.fma(FloatVector.fromArray(F, x, xi + 32 + c + 8), u1.mul(FloatVector.fromArray(F, x, xi + 32 + c))).fma(s1, a1);
-                    a2 = v1.fma(FloatVector.fromArray(F, x, xi + 32 + 2 * c + 8), u1.mul(FloatVector.fromArray(F, x, xi + 32 + 2 * c))).fma(s1, a2);
-                    a3 = v1.fma(FloatVector.fromArray(F, x, xi + 32 + 3 * c + 8), u1.mul(FloatVector.fromArray(F, x, xi + 32 + 3 * c))).fma(s1, a3);
-                    ByteVector q2 = qlA.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-                    FloatVector s2 = FloatVector.broadcast(F, d * scale(bo, 8 * n + g + 4));
-                    FloatVector u2 = ((FloatVector) q2.castShape(F, 0));
-                    FloatVector v2 = ((FloatVector) q2.castShape(F, 1));
-                    a0 = v2.fma(FloatVector.fromArray(F, x, xi + 64 + 8), u2.mul(FloatVector.fromArray(F, x, xi + 64))).fma(s2, a0);
-                    a1 = v2.fma(FloatVector.fromArray(F, x, xi + 64 + c + 8), u2.mul(FloatVector.fromArray(F, x, xi + 64 + c))).fma(s2, a1);
-                    a2 = v2.fma(FloatVector.fromArray(F, x, xi + 64 + 2 * c + 8), u2.mul(FloatVector.fromArray(F, x, xi + 64 + 2 * c))).fma(s2, a2);
-                    a3 = v2.fma(FloatVector.fromArray(F, x, xi + 64 + 3 * c + 8), u2.mul(FloatVector.fromArray(F, x, xi + 64 + 3 * c))).fma(s2, a3);
-                    ByteVector q3 = qlB.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 6).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-                    FloatVector s3 = FloatVector.broadcast(F, d * scale(bo, 8 * n + g + 6));
-                    FloatVector u3 = ((FloatVector) q3.castShape(F, 0));
-                    FloatVector v3 = ((FloatVector) q3.castShape(F, 1));
-                    a0 = v3.fma(FloatVector.fromArray(F, x, xi + 96 + 8), u3.mul(FloatVector.fromArray(F, x, xi + 96))).fma(s3, a0);
-                    a1 = v3.fma(FloatVector.fromArray(F, x, xi + 96 + c + 8), u3.mul(FloatVector.fromArray(F, x, xi + 96 + c))).fma(s3, a1);
-                    a2 = v3.fma(FloatVector.fromArray(F, x, xi + 96 + 2 * c + 8), u3.mul(FloatVector.fromArray(F, x, xi + 96 + 2 * c))).fma(s3, a2);
-                    a3 = v3.fma(FloatVector.fromArray(F, x, xi + 96 + 3 * c + 8), u3.mul(FloatVector.fromArray(F, x, xi + 96 + 3 * c))).fma(s3, a3);
+                    FloatVector u0 = (FloatVector) qa0.and((byte) 0x0F).or(h0.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
+                    FloatVector v0 = (FloatVector) qa1.and((byte) 0x0F).or(h1.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
+                    FloatVector s0 = FloatVector.broadcast(F, d * (byte) (sc8 >>> (8 * (g + 0))));
+                    a0 = v0.fma(FloatVector.fromArray(F, x, xi + 8), u0.mul(FloatVector.fromArray(F, x, xi + 0))).fma(s0, a0);
+                    a1 = v0.fma(FloatVector.fromArray(F, x, xi + 8 + c), u0.mul(FloatVector.fromArray(F, x, xi + 0 + c))).fma(s0, a1);
+                    a2 = v0.fma(FloatVector.fromArray(F, x, xi + 8 + 2 * c), u0.mul(FloatVector.fromArray(F, x, xi + 0 + 2 * c))).fma(s0, a2);
+                    a3 = v0.fma(FloatVector.fromArray(F, x, xi + 8 + 3 * c), u0.mul(FloatVector.fromArray(F, x, xi + 0 + 3 * c))).fma(s0, a3);
+                    FloatVector u1 = (FloatVector) qb0.and((byte) 0x0F).or(h0.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
+                    FloatVector v1 = (FloatVector) qb1.and((byte) 0x0F).or(h1.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
+                    FloatVector s1 = FloatVector.broadcast(F, d * (byte) (sc8 >>> (8 * (g + 2))));
+                    a0 = v1.fma(FloatVector.fromArray(F, x, xi + 40), u1.mul(FloatVector.fromArray(F, x, xi + 32))).fma(s1, a0);
+                    a1 = v1.fma(FloatVector.fromArray(F, x, xi + 40 + c), u1.mul(FloatVector.fromArray(F, x, xi + 32 + c))).fma(s1, a1);
+                    a2 = v1.fma(FloatVector.fromArray(F, x, xi + 40 + 2 * c), u1.mul(FloatVector.fromArray(F, x, xi + 32 + 2 * c))).fma(s1, a2);
+                    a3 = v1.fma(FloatVector.fromArray(F, x, xi + 40 + 3 * c), u1.mul(FloatVector.fromArray(F, x, xi + 32 + 3 * c))).fma(s1, a3);
+                    FloatVector u2 = (FloatVector) qa0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h0.and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
+                    FloatVector v2 = (FloatVector) qa1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h1.and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
+                    FloatVector s2 = FloatVector.broadcast(F, d * (byte) (sc8 >>> (8 * (g + 4))));
+                    a0 = v2.fma(FloatVector.fromArray(F, x, xi + 72), u2.mul(FloatVector.fromArray(F, x, xi + 64))).fma(s2, a0);
+                    a1 = v2.fma(FloatVector.fromArray(F, x, xi + 72 + c), u2.mul(FloatVector.fromArray(F, x, xi + 64 + c))).fma(s2, a1);
+                    a2 = v2.fma(FloatVector.fromArray(F, x, xi + 72 + 2 * c), u2.mul(FloatVector.fromArray(F, x, xi + 64 + 2 * c))).fma(s2, a2);
+                    a3 = v2.fma(FloatVector.fromArray(F, x, xi + 72 + 3 * c), u2.mul(FloatVector.fromArray(F, x, xi + 64 + 3 * c))).fma(s2, a3);
+                    FloatVector u3 = (FloatVector) qb0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
+                    FloatVector v3 = (FloatVector) qb1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
+                    FloatVector s3 = FloatVector.broadcast(F, d * (byte) (sc8 >>> (8 * (g + 6))));
+                    a0 = v3.fma(FloatVector.fromArray(F, x, xi + 104), u3.mul(FloatVector.fromArray(F, x, xi + 96))).fma(s3, a0);
+                    a1 = v3.fma(FloatVector.fromArray(F, x, xi + 104 + c), u3.mul(FloatVector.fromArray(F, x, xi + 96 + c))).fma(s3, a1);
+                    a2 = v3.fma(FloatVector.fromArray(F, x, xi + 104 + 2 * c), u3.mul(FloatVector.fromArray(F, x, xi + 96 + 2 * c))).fma(s3, a2);
+                    a3 = v3.fma(FloatVector.fromArray(F, x, xi + 104 + 3 * c), u3.mul(FloatVector.fromArray(F, x, xi + 96 + 3 * c))).fma(s3, a3);
                 }
             }
         }

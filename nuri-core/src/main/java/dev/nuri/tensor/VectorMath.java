@@ -1,7 +1,6 @@
 package dev.nuri.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Element-wise arithmetic on float arrays (offset + length), SIMD with scalar tails. */
@@ -11,14 +10,17 @@ public final class VectorMath {
     private VectorMath() {
     }
 
-    /** Σ a[aOff+i]·b[bOff+i] for i in [0, n). */
+    /**
+     * Σ a[aOff+i]·b[bOff+i] for i in [0, n), in a fixed order (8 lanes, pairwise lane sum, then the tail), so
+     * the result is the same bits on every machine and in every JIT tier.
+     */
     public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        FloatVector acc = FloatVector.zero(S);
+        FloatVector acc = FloatVector.zero(Simd.F);
         int i = 0;
-        for (int upper = S.loopBound(n); i < upper; i += S.length()) {
-            acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
+        for (int upper = n & ~7; i < upper; i += 8) {
+            acc = FloatVector.fromArray(Simd.F, a, aOff + i).fma(FloatVector.fromArray(Simd.F, b, bOff + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sum8(acc);
         for (; i < n; i++) {
             sum += a[aOff + i] * b[bOff + i];
         }

@@ -103,9 +103,10 @@ public abstract class WeightMatrix {
     /** {@code y = W·x} over all rows, split across {@code parallel}'s threads. */
     public void matvec(float[] x, float[] y, Parallel parallel) {
         checkSizes(x, 1, y);
+        float[] prepared = prepare(x, 1);
         parallel.forRange(rows, ROW_TILE, (start, end) -> {
             for (int r = start; r < end; r++) {
-                y[r] = dot(r, x, 0);
+                y[r] = dotPrepared(r, x, 0, prepared, 0);
             }
         });
     }
@@ -126,22 +127,47 @@ public abstract class WeightMatrix {
             throw new IllegalArgumentException("tensor '" + name + "': negative token count " + n);
         }
         checkSizes(x, n, y);
+        float[] prepared = prepare(x, n);
         parallel.forRange(rows, ROW_TILE, (start, end) -> {
             for (int r0 = start; r0 < end; r0 += ROW_TILE) {
                 int r1 = Math.min(end, r0 + ROW_TILE);
                 int t = 0;
                 for (; t + TOKEN_TILE <= n; t += TOKEN_TILE) {
                     for (int r = r0; r < r1; r++) {
-                        dot4(r, x, t * cols, y, t * rows + r, rows);
+                        dot4Prepared(r, x, t * cols, y, t * rows + r, rows, prepared, t);
                     }
                 }
                 for (; t < n; t++) {
                     for (int r = r0; r < r1; r++) {
-                        y[t * rows + r] = dot(r, x, t * cols);
+                        y[t * rows + r] = dotPrepared(r, x, t * cols, prepared, t);
                     }
                 }
             }
         });
+    }
+
+    /**
+     * Data derived from the {@code n} activation vectors once per {@link #matvec}/{@link #matmul} call and
+     * shared by all rows (K-quants with mins use the sum of x over each 32-value sub-block), or null.
+     */
+    protected float[] prepare(float[] x, int n) {
+        return null;
+    }
+
+    /** {@link #dot} given {@link #prepare}'s data for token {@code token}; must give the same bits as dot. */
+    protected float dotPrepared(int row, float[] x, int xOffset, float[] prepared, int token) {
+        return dot(row, x, xOffset);
+    }
+
+    /** {@link #dot4} given {@link #prepare}'s data, tokens {@code token .. token+3}. */
+    protected void dot4Prepared(int row, float[] x, int xOffset, float[] y, int yIndex, int yStride, float[] prepared, int token) {
+        if (prepared == null) {
+            dot4(row, x, xOffset, y, yIndex, yStride);
+            return;
+        }
+        for (int k = 0; k < 4; k++) {
+            y[yIndex + k * yStride] = dotPrepared(row, x, xOffset + k * cols, prepared, token + k);
+        }
     }
 
     /**

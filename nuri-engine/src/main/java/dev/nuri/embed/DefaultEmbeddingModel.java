@@ -6,6 +6,7 @@ import dev.nuri.model.bert.BertConfig;
 import dev.nuri.model.bert.BertModel;
 import dev.nuri.model.bert.OnnxBertLoader;
 import dev.nuri.tensor.Activations.Activation;
+import dev.nuri.util.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,7 +14,6 @@ import java.net.URL;
 import java.net.URLConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Nuri's default embedding model, available offline: sentence-transformers' all-MiniLM-L6-v2 (Apache-2.0;
@@ -89,13 +89,8 @@ public final class DefaultEmbeddingModel {
             if (Files.isRegularFile(target) && (size < 0 || Files.size(target) == size)) {
                 return target;
             }
-            Files.createDirectories(target.getParent());
-            Path tmp = Files.createTempFile(target.getParent(), resource, ".part");
             try (InputStream in = conn.getInputStream()) {
-                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
+                AtomicFiles.write(target, in);
             }
             return target;
         } catch (IOException e) {

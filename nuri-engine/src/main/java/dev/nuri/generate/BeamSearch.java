@@ -291,7 +291,7 @@ final class BeamSearch {
     }
 
     private boolean completesStopString(int[] tokens, int token) {
-        String text = tokenizer.decode(append(tokens, token), true);
+        String text = TextStreamer.decode(tokenizer, append(tokens, token));
         return TextStreamer.findStop(text, options.stopStrings(), 0) >= 0;
     }
 
@@ -330,7 +330,7 @@ final class BeamSearch {
     private BeamHypothesis hypothesis(Slot slot) {
         int[] tokens = slot.tokens();
         int textEnd = tokens.length > 0 && stopIds.contains(tokens[tokens.length - 1]) ? tokens.length - 1 : tokens.length;
-        String text = tokenizer.decode(Arrays.copyOf(tokens, textEnd), true);
+        String text = TextStreamer.decode(tokenizer, Arrays.copyOf(tokens, textEnd));
         int stop = TextStreamer.findStop(text, options.stopStrings(), 0);
         if (stop >= 0) {
             text = text.substring(0, stop);
@@ -349,7 +349,7 @@ final class BeamSearch {
             listener.onText(text);
         }
         return new GenerationResult(ids, text, reason, List.of(), promptTokens, ids.length, prefillNanos, decodeNanos,
-                hypotheses);
+                hypotheses, null);
     }
 
     private static int[] append(int[] tokens, int token) {

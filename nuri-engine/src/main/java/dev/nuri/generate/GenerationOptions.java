@@ -1,6 +1,7 @@
 package dev.nuri.generate;
 
 import dev.nuri.NuriException;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -93,21 +94,21 @@ public record GenerationOptions(
         if (stopStrings == null) {
             throw new NuriException("stopStrings must not be null (use an empty list)");
         }
-        stopStrings = List.copyOf(stopStrings);
         for (String s : stopStrings) {
-            if (s.isEmpty()) {
-                throw new NuriException("stop strings must not be empty");
+            if (s == null || s.isEmpty()) {
+                throw new NuriException("stop strings must not be null or empty, got " + stopStrings);
             }
         }
+        stopStrings = List.copyOf(stopStrings);
         if (stopTokenIds == null) {
             throw new NuriException("stopTokenIds must not be null (use an empty set)");
         }
-        stopTokenIds = Set.copyOf(stopTokenIds);
-        for (int id : stopTokenIds) {
-            if (id < 0) {
-                throw new NuriException("stop token ids must not be negative, got " + id);
+        for (Integer id : stopTokenIds) {
+            if (id == null || id < 0) {
+                throw new NuriException("stop token ids must not be null or negative, got " + id);
             }
         }
+        stopTokenIds = Set.copyOf(stopTokenIds);
         if (topLogprobs < 0 || topLogprobs > MAX_TOP_LOGPROBS) {
             throw new NuriException(
                     "topLogprobs must be in [0, " + MAX_TOP_LOGPROBS + "], got " + topLogprobs);
@@ -261,7 +262,7 @@ public record GenerationOptions(
         }
 
         public Builder stopStrings(String... v) {
-            stopStrings = List.of(v);
+            stopStrings = Arrays.asList(v);
             return this;
         }
 
@@ -271,7 +272,7 @@ public record GenerationOptions(
         }
 
         public Builder stopTokenIds(Integer... v) {
-            stopTokenIds = new LinkedHashSet<>(List.of(v));
+            stopTokenIds = new LinkedHashSet<>(Arrays.asList(v));
             return this;
         }
 

@@ -15,6 +15,9 @@ import java.util.List;
  * @param decodeNanos      time for everything after the prompt (sampling and one forward pass per further token)
  * @param beams            with beam search, the finished hypotheses best first (the first is this result);
  *                         else empty
+ * @param seed             the sampling seed used (the one given, or the fresh one drawn when none was given: pass it
+ *                         back in {@link GenerationOptions#seed()} to repeat the run); null when nothing was sampled
+ *                         (greedy, beam search)
  */
 public record GenerationResult(
         int[] tokenIds,
@@ -25,7 +28,8 @@ public record GenerationResult(
         int completionTokens,
         long prefillNanos,
         long decodeNanos,
-        List<BeamHypothesis> beams) {
+        List<BeamHypothesis> beams,
+        Long seed) {
 
     public GenerationResult {
         tokenIds = tokenIds.clone();

@@ -51,7 +51,9 @@ public final class Generator {
     public void checkFits(int promptTokens, GenerationOptions options) {
         long total = (long) promptTokens + options.maxNewTokens();
         if (total > contextLength()) {
-            throw new ContextOverflowException(promptTokens, options.maxNewTokens(), contextLength());
+            throw new ContextOverflowException("the prompt (" + promptTokens + " tokens) plus up to "
+                    + options.maxNewTokens() + " new tokens needs " + total + " tokens but the context holds "
+                    + contextLength() + "; shorten the prompt or lower the maximum number of new tokens");
         }
     }
 
@@ -100,11 +102,9 @@ public final class Generator {
             }
         }
         int context = contextLength();
-        if (promptIds.length > context) {
-            throw new ContextOverflowException(0, promptIds.length, context);
-        }
-        if (promptIds.length == context) {
-            throw new ContextOverflowException(promptIds.length, 1, context);
+        if (promptIds.length >= context) {
+            throw new ContextOverflowException("the prompt has " + promptIds.length + " tokens but the context holds "
+                    + context + ", which leaves no room for a new token; shorten the prompt");
         }
         return Math.min(options.maxNewTokens(), context - promptIds.length);
     }
@@ -127,15 +127,14 @@ public final class Generator {
     private GenerationResult sample(int[] promptIds, GenerationOptions options, GenerationListener listener,
             Cancellation cancellation) {
         SequenceDecoder sequence = new SequenceDecoder(this, promptIds, options, listener);
-        long prefillNanos = 0;
-        long start = System.nanoTime();
         if (cancellation.isCancelled()) {
             sequence.cancel();
             return sequence.result(0, 0);
         }
+        long start = System.nanoTime();
         InferenceState state = model.newState(promptIds.length + sequence.limit());
         float[] logits = model.forward(state, promptIds, false);
-        prefillNanos = System.nanoTime() - start;
+        long prefillNanos = System.nanoTime() - start;
         long decodeStart = System.nanoTime();
         while (true) {
             if (cancellation.isCancelled()) {

@@ -19,6 +19,7 @@ public final class SequenceDecoder {
     private final int limit;
     private final Set<Integer> stopIds;
     private final SamplerChain chain;
+    private final Long seed;
     private final SplittableRandom random;
     private final TokenHistory history;
     private final TextStreamer streamer;
@@ -44,7 +45,8 @@ public final class SequenceDecoder {
         this.limit = generator.checkPrompt(promptIds, options);
         this.stopIds = generator.stopIds(options);
         this.chain = SamplerChain.of(options);
-        this.random = options.seed() != null ? new SplittableRandom(options.seed()) : new SplittableRandom();
+        this.seed = options.greedy() ? null : options.seed() != null ? options.seed() : new SplittableRandom().nextLong();
+        this.random = new SplittableRandom(seed != null ? seed : 0);
         this.history = new TokenHistory(generator.model().info().vocabSize(), promptIds);
         this.streamer = new TextStreamer(generator.tokenizer(), options.stopStrings(), listener);
         this.listener = listener;
@@ -129,6 +131,6 @@ public final class SequenceDecoder {
             text = streamer.finish();
         }
         return new GenerationResult(history.generated(), text, finishReason, logprobs, promptLength,
-                history.generatedLength(), prefillNanos, decodeNanos, List.of());
+                history.generatedLength(), prefillNanos, decodeNanos, List.of(), seed);
     }
 }

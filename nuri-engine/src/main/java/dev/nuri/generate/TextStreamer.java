@@ -45,6 +45,9 @@ final class TextStreamer {
         if (text != null) {
             throw new IllegalStateException("the text has ended");
         }
+        if (id >= tokenizer.vocabSize()) {
+            return false; // a padding row of the model's output layer: no text
+        }
         if (size == ids.length) {
             ids = Arrays.copyOf(ids, size * 2);
         }
@@ -115,6 +118,12 @@ final class TextStreamer {
             }
         }
         return longest;
+    }
+
+    /** Decodes {@code ids} (special tokens skipped), leaving out ids beyond the tokenizer's vocabulary. */
+    static String decode(Tokenizer tokenizer, int[] ids) {
+        int vocab = tokenizer.vocabSize();
+        return tokenizer.decode(Arrays.stream(ids).filter(id -> id < vocab).toArray(), true);
     }
 
     /** The first index at or after {@code from} where any stop string starts, or -1. */

@@ -8,4 +8,9 @@ public class ContextOverflowException extends NuriException {
         super("the sequence would need " + (have + adding) + " tokens (" + have + " cached + " + adding
                 + " new) but the context holds " + contextLength + "; shorten the prompt or raise the context length");
     }
+
+    /** An overflow described in the caller's own terms (e.g. a request's prompt and max_tokens). */
+    public ContextOverflowException(String message) {
+        super(message);
+    }
 }

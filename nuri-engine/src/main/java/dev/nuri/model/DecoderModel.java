@@ -9,7 +9,6 @@ import dev.nuri.tensor.VectorMath;
 import dev.nuri.tensor.WeightMatrix;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A decoder-only transformer: the forward pass of every architecture {@link DecoderConfig} describes.
@@ -30,7 +29,8 @@ public final class DecoderModel implements LanguageModel {
     private final Parallel parallel;
     private final AutoCloseable resources;
     private final CausalAttention attention;
-    private final Map<Integer, Rope> ropeTables = new ConcurrentHashMap<>();
+    /** The largest RoPE table built so far; a table for n positions serves every shorter sequence too. */
+    private volatile Rope sharedRope;
     private volatile boolean closed;
 
     /**
@@ -68,8 +68,36 @@ public final class DecoderModel implements LanguageModel {
             throw new IllegalArgumentException("context length must be in 1.." + config.contextLength() + " for " + info.name() + ", got " + contextLength);
         }
         ensureOpen();
-        Rope rope = config.positions() == DecoderConfig.Positions.LEARNED ? null : ropeTables.computeIfAbsent(contextLength, this::newRope);
+        long cacheBytes = 2L * config.layers() * config.kvDim() * contextLength * Float.BYTES;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (cacheBytes > heap) {
+            throw new NuriException("a KV cache of " + contextLength + " positions for " + info.name() + " needs "
+                    + (cacheBytes >> 20) + " MiB but the Java heap is limited to " + (heap >> 20)
+                    + " MiB; lower the context length or raise -Xmx");
+        }
+        Rope rope = config.positions() == DecoderConfig.Positions.LEARNED ? null : ropeFor(contextLength);
         return new DecoderState(this, new KvCache(config.layers(), config.kvDim(), contextLength), rope, 0);
+    }
+
+    /**
+     * A RoPE table for sequences of up to {@code contextLength} positions. Frequencies that do not depend on the
+     * sequence length share one table, grown when a longer sequence asks (a server sees many lengths: one table
+     * each would grow without bound); dynamic NTK beyond the original context gets a table of its own.
+     */
+    private Rope ropeFor(int contextLength) {
+        if (config.ropeScaling().dependsOnSequenceLength(contextLength)) {
+            return newRope(contextLength);
+        }
+        Rope rope = sharedRope;
+        if (rope == null || rope.maxPositions() < contextLength) {
+            synchronized (this) {
+                rope = sharedRope;
+                if (rope == null || rope.maxPositions() < contextLength) {
+                    rope = sharedRope = newRope(contextLength);
+                }
+            }
+        }
+        return rope;
     }
 
     private Rope newRope(int positions) {

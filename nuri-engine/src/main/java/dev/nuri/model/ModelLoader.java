@@ -20,14 +20,21 @@ public final class ModelLoader {
     }
 
     /**
-     * @param path a Hugging Face model folder (config.json + model.safetensors or a sharded index), a GGUF file, or a
-     *             folder holding exactly one GGUF file and no config.json
+     * @param path a Hugging Face model folder (config.json + model.safetensors or a sharded index) or its weights
+     *             file, a GGUF file, or a folder holding exactly one GGUF file and no config.json
      */
     public static LoadedModel load(Path path, Parallel parallel) {
         if (!Files.exists(path)) {
             throw new NuriException("no such model file or folder: " + path);
         }
-        String name = path.toAbsolutePath().normalize().getFileName().toString();
+        Path absolute = path.toAbsolutePath().normalize();
+        String fileName = absolute.getFileName() == null ? "" : absolute.getFileName().toString();
+        Path parent = absolute.getParent();
+        if (Files.isRegularFile(path) && parent != null && Files.isRegularFile(parent.resolve("config.json"))
+                && (fileName.endsWith(".safetensors") || fileName.equals("model.safetensors.index.json"))) {
+            return load(parent, parallel); // the weights file of a Hugging Face folder: load the folder
+        }
+        String name = fileName.isEmpty() ? absolute.toString() : fileName;
         if (Files.isDirectory(path) && Files.isRegularFile(path.resolve("config.json"))) {
             DecoderConfig config = HfDecoderLoader.readConfig(path);
             TensorSource source = TensorSources.open(path);

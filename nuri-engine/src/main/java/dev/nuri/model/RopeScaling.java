@@ -62,6 +62,14 @@ public record RopeScaling(String type, double factor, double lowFreqFactor, doub
     }
 
     /**
+     * True when the frequencies depend on the sequence length (dynamic NTK past the original context), so one
+     * table cannot serve sequences of different lengths.
+     */
+    public boolean dependsOnSequenceLength(int sequenceLength) {
+        return type.equals("dynamic") && originalMaxPositions > 0 && sequenceLength > originalMaxPositions;
+    }
+
+    /**
      * The {@code rotaryDim/2} inverse frequencies for base {@code theta}, for a model run with sequences of up to
      * {@code sequenceLength} positions.
      *

@@ -43,8 +43,12 @@ class GenerationOptionsTest {
         rejects(b -> b.numBeams(0), "numBeams must be at least 1");
         rejects(b -> b.lengthPenalty(Double.POSITIVE_INFINITY), "lengthPenalty must be a finite number");
         rejects(b -> b.earlyStopping(null), "earlyStopping");
-        rejects(b -> b.stopStrings("ok", ""), "stop strings must not be empty");
-        rejects(b -> b.stopTokenIds(-3), "stop token ids must not be negative, got -3");
+        rejects(b -> b.stopStrings("ok", ""), "stop strings must not be null or empty");
+        rejects(b -> b.stopStrings(java.util.Arrays.asList("ok", null)), "stop strings must not be null or empty");
+        rejects(b -> b.stopStrings((java.util.List<String>) null), "stopStrings must not be null");
+        rejects(b -> b.stopTokenIds(-3), "stop token ids must not be null or negative, got -3");
+        rejects(b -> b.stopTokenIds(new java.util.HashSet<>(java.util.Arrays.asList(1, null))),
+                "stop token ids must not be null or negative, got null");
         rejects(b -> b.logprobs(21), "topLogprobs must be in [0, 20], got 21");
         rejects(b -> b.numBeams(4).temperature(0.8), "set temperature to 0");
         rejects(b -> b.numBeams(4).logprobs(2), "logprobs are not reported with beam search");

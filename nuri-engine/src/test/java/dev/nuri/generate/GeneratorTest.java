@@ -210,7 +210,8 @@ class GeneratorTest {
         int[] nine = new int[9];
         ContextOverflowException tooLong = assertThrows(ContextOverflowException.class,
                 () -> g.generate(nine, GenerationOptions.greedy(1)));
-        assertTrue(tooLong.getMessage().contains("context holds 8"), tooLong.getMessage());
+        assertEquals("the prompt has 9 tokens but the context holds 8, which leaves no room for a new token;"
+                + " shorten the prompt", tooLong.getMessage());
         assertThrows(ContextOverflowException.class, () -> g.generate(new int[8], GenerationOptions.greedy(1)));
 
         int[] five = {ByteTokenizer.BOS, 'x', 'x', 'x', 'x'};
@@ -220,7 +221,10 @@ class GeneratorTest {
         assertEquals("abc", r.text(), "5 prompt + 3 new tokens fill the context of 8");
         assertEquals(FinishReason.LENGTH, r.finishReason());
 
-        assertThrows(ContextOverflowException.class, () -> g5.checkFits(5, GenerationOptions.greedy(10)));
+        ContextOverflowException strict = assertThrows(ContextOverflowException.class,
+                () -> g5.checkFits(5, GenerationOptions.greedy(10)));
+        assertEquals("the prompt (5 tokens) plus up to 10 new tokens needs 15 tokens but the context holds 8;"
+                + " shorten the prompt or lower the maximum number of new tokens", strict.getMessage());
         g5.checkFits(5, GenerationOptions.greedy(3));
     }
 
@@ -233,6 +237,17 @@ class GeneratorTest {
         NuriException outside = assertThrows(NuriException.class,
                 () -> g.generate(new int[] {1, 9999}, GenerationOptions.greedy(1)));
         assertTrue(outside.getMessage().contains("prompt token 1 has id 9999"), outside.getMessage());
+    }
+
+    @Test
+    void idsBeyondTheTokenizerVocabularyAddNoText() {
+        ByteTokenizer tok = new ByteTokenizer();
+        int padded = tok.vocabSize() + 6; // output layers are often padded past the tokenizer's vocabulary
+        FakeModel model = FakeModel.scripted(padded, 16, Set.of(ByteTokenizer.EOS), 1,
+                new int[] {'o', padded - 1, 'k', ByteTokenizer.EOS}, ByteTokenizer.EOS);
+        GenerationResult r = new Generator(model, tok).generate(PROMPT, GenerationOptions.greedy(8));
+        assertArrayEquals(new int[] {'o', padded - 1, 'k', ByteTokenizer.EOS}, r.tokenIds());
+        assertEquals("ok", r.text());
     }
 
     @Test
@@ -271,6 +286,12 @@ class GeneratorTest {
         int[] c = g.generate(PROMPT, o.toBuilder().seed(6).build()).tokenIds();
         assertArrayEquals(a, b);
         assertNotEquals(Arrays.toString(a), Arrays.toString(c));
+
+        GenerationResult unseeded = g.generate(PROMPT, o.toBuilder().seed(null).build());
+        long drawn = unseeded.seed();
+        assertArrayEquals(unseeded.tokenIds(), g.generate(PROMPT, o.toBuilder().seed(drawn).build()).tokenIds(),
+                "the reported seed repeats an unseeded run");
+        assertEquals(null, g.generate(PROMPT, GenerationOptions.greedy(3)).seed());
     }
 
     @Test

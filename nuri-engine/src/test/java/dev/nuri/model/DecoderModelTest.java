@@ -79,6 +79,20 @@ class DecoderModelTest {
     }
 
     @Test
+    void statesOfEveryContextLengthGiveTheSameLogits() {
+        // One RoPE table serves all states, grown on demand: a short state made after a long one, and a long one
+        // after a short one, must see the same rotations.
+        try (DecoderModel model = TinyDecoders.build(LLAMA, 17, Parallel.serial())) {
+            int[] ids = randomIds(10, LLAMA.vocabSize(), 3);
+            float[] small = model.forward(model.newState(10), ids, true);
+            float[] large = model.forward(model.newState(40), ids, true);
+            float[] smallAgain = model.forward(model.newState(12), ids, true);
+            assertArrayEquals(small, large);
+            assertArrayEquals(small, smallAgain);
+        }
+    }
+
+    @Test
     void prefillThenDecodeEqualsFullPrefill() {
         try (DecoderModel model = TinyDecoders.build(LLAMA, 11, Parallel.serial())) {
             int[] ids = randomIds(12, LLAMA.vocabSize(), 5);

@@ -93,6 +93,10 @@ class ModelLoaderTest {
             assertTrue(loaded.sibling("tokenizer.json").isPresent());
             assertTrue(loaded.sibling("generation_config.json").isPresent());
         }
+        try (LoadedModel viaFile = ModelLoader.load(dir.resolve("model.safetensors"), Parallel.serial())) {
+            assertEquals("qwen2", viaFile.model().info().architecture());
+            assertEquals(dir.toAbsolutePath().normalize(), viaFile.path().toAbsolutePath().normalize());
+        }
         Path gguf = Fixtures.require("gguf/stories260K-F32.gguf");
         try (LoadedModel loaded = ModelLoader.load(gguf, Parallel.serial())) {
             assertTrue(loaded.isGguf());

@@ -1,11 +1,12 @@
 package dev.nuri.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.nuri.NuriException;
+import dev.nuri.format.hf.HfConfig;
+import dev.nuri.format.hf.RopeParameters;
 import dev.nuri.format.safetensors.SafetensorsFile;
 import dev.nuri.format.safetensors.SafetensorsWriter;
 import dev.nuri.tensor.DType;
@@ -68,58 +69,38 @@ public final class HfLlamaFolder {
     }
 
     /**
-     * Reads the sizes of a Llama model from its {@code config.json}, rejecting what the training engine does not
-     * implement (biases, rope scaling, other activations) with a message naming the key.
+     * Reads the sizes of a Llama model from its {@code config.json} (through {@link HfConfig}), rejecting what the
+     * training engine does not implement (biases, rope scaling, other activations) with a message naming the key.
      */
-    public static LlamaShape readShape(Path configFile) throws IOException {
-        JsonNode c;
-        try {
-            c = JSON.readTree(configFile.toFile());
-        } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException e) {
-            throw new NuriException("model folder has no config.json: " + configFile);
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new NuriException(configFile + " is not valid JSON: " + e.getOriginalMessage());
-        }
-        String type = c.path("model_type").asText("");
+    public static LlamaShape readShape(Path configFile) {
+        HfConfig c = HfConfig.read(configFile);
+        String type = c.getString("model_type", "");
         if (!type.equals("llama")) {
-            throw new NuriException(configFile + ": model_type is '" + type + "'; the training engine trains Llama models only");
+            throw new NuriException(c.source() + ": model_type is '" + type + "'; the training engine trains Llama models only");
         }
         for (String flag : List.of("attention_bias", "mlp_bias")) {
-            if (c.path(flag).asBoolean(false)) {
-                throw new NuriException(configFile + ": " + flag + " = true is not supported by the training engine");
+            if (c.getBoolean(flag, false)) {
+                throw new NuriException(c.source() + ": " + flag + " = true is not supported by the training engine");
             }
         }
-        String act = c.path("hidden_act").asText("silu");
+        String act = c.getString("hidden_act", "silu");
         if (!act.equals("silu")) {
-            throw new NuriException(configFile + ": hidden_act '" + act + "' is not supported (only silu)");
+            throw new NuriException(c.source() + ": hidden_act '" + act + "' is not supported (only silu)");
         }
-        JsonNode rope = c.has("rope_parameters") ? c.get("rope_parameters") : c;
-        JsonNode scaling = c.path("rope_scaling");
-        String ropeType = rope.path("rope_type").asText("default");
-        if ((!scaling.isMissingNode() && !scaling.isNull()) || !ropeType.equals("default")) {
-            throw new NuriException(configFile + ": rope scaling is not supported by the training engine");
+        RopeParameters rope = c.ropeParameters();
+        if (rope.isScaled()) {
+            throw new NuriException(c.source() + ": rope scaling '" + rope.type() + "' is not supported by the training engine");
         }
-        int hidden = intField(c, configFile, "hidden_size");
-        int heads = intField(c, configFile, "num_attention_heads");
-        int kv = c.has("num_key_value_heads") && !c.get("num_key_value_heads").isNull()
-                ? intField(c, configFile, "num_key_value_heads") : heads;
-        int headDim = c.has("head_dim") && !c.get("head_dim").isNull() ? intField(c, configFile, "head_dim") : hidden / heads;
+        int hidden = c.requireInt("hidden_size");
+        int heads = c.requireInt("num_attention_heads");
         try {
-            return new LlamaShape(intField(c, configFile, "vocab_size"), hidden, intField(c, configFile, "num_hidden_layers"),
-                    heads, kv, headDim, intField(c, configFile, "intermediate_size"), rope.path("rope_theta").asDouble(10000.0),
-                    (float) c.path("rms_norm_eps").asDouble(1e-6), c.path("tie_word_embeddings").asBoolean(false),
-                    c.path("max_position_embeddings").asInt(2048));
+            return new LlamaShape(c.requireInt("vocab_size"), hidden, c.requireInt("num_hidden_layers"), heads,
+                    c.getInt("num_key_value_heads", heads), c.getInt("head_dim", hidden / heads),
+                    c.requireInt("intermediate_size"), rope.theta(), (float) c.getDouble("rms_norm_eps", 1e-6),
+                    c.getBoolean("tie_word_embeddings", false), c.getInt("max_position_embeddings", 2048));
         } catch (IllegalArgumentException e) {
-            throw new NuriException(configFile + ": " + e.getMessage());
+            throw new NuriException(c.source() + ": " + e.getMessage());
         }
-    }
-
-    private static int intField(JsonNode c, Path file, String key) {
-        JsonNode n = c.get(key);
-        if (n == null || !n.canConvertToInt() || !n.isIntegralNumber()) {
-            throw new NuriException(file + ": '" + key + "' is missing or not an integer");
-        }
-        return n.asInt();
     }
 
     /** Writes every parameter as an F32 tensor with its Hugging Face name. */

@@ -3,6 +3,8 @@ package dev.nuri.train;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nuri.NuriException;
 import dev.nuri.tensor.Parallel;
+import dev.nuri.text.Tokenizer;
+import dev.nuri.text.tokenizer.Tokenizers;
 import dev.nuri.train.data.TokenShard;
 import dev.nuri.train.data.WindowSampler;
 import dev.nuri.train.model.LlamaShape;
@@ -100,8 +102,19 @@ public final class Trainer {
         }
 
         LlamaShape shape = cfg.shape(train.vocabSize());
-        ObjectNode configJson = HfLlamaFolder.configJson(shape, cfg.model().bosTokenId(), cfg.model().eosTokenId(),
-                cfg.model().initializerRange());
+        Integer bos = cfg.model().bosTokenId();
+        Integer eos = cfg.model().eosTokenId();
+        if (tokenizer != null && (bos == null || eos == null)) {
+            // take the special ids the tokenizer declares, so the checkpoint's config.json names them
+            Tokenizer tok = Tokenizers.load(tokenizer);
+            if (bos == null && tok.bosId() >= 0) {
+                bos = tok.bosId();
+            }
+            if (eos == null && !tok.eosIds().isEmpty()) {
+                eos = tok.eosIds().stream().mapToInt(Integer::intValue).min().getAsInt();
+            }
+        }
+        ObjectNode configJson = HfLlamaFolder.configJson(shape, bos, eos, cfg.model().initializerRange());
         Checkpoints checkpoints = new Checkpoints(out);
         int batch = cfg.batchSize();
         try (Parallel par = Parallel.of(cfg.threads())) {

@@ -101,6 +101,8 @@ class TrainerTest {
             text.append((char) id);
         }
         System.out.println("greedy continuation: " + text);
+        // the checkpoint is a standard Hugging Face Llama folder: the inference engine loads it and agrees
+        EngineAgreementTest.assertSameLogits(ckpt, prompt.stream().mapToInt(Integer::intValue).toArray(), 1e-4);
         String s = text.toString();
         assertTrue(TinyCorpus.VERBS.stream().anyMatch(v -> s.startsWith("the cat " + v + " ")),
                 "the continuation should use a verb from the corpus: " + s);

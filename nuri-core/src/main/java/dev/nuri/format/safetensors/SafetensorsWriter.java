@@ -4,17 +4,13 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.nuri.format.ModelFormatException;
 import dev.nuri.tensor.DType;
 import dev.nuri.tensor.Tensor;
+import dev.nuri.util.AtomicFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -125,52 +121,30 @@ public final class SafetensorsWriter {
         return bytes.toByteArray();
     }
 
-    /** Writes the file (through a temporary file in the same folder, moved into place when complete). */
+    /** Writes the file crash-safely (a temporary file beside it, fsynced and renamed into place). */
     public void write(Path path) {
         List<Pending> ordered = new ArrayList<>(tensors);
         ordered.sort(Comparator.comparingInt((Pending t) -> -SafetensorsDTypes.order(t.dtype()))
                 .thenComparing(Pending::name));
         byte[] header = header(ordered);
-        Path dir = path.toAbsolutePath().getParent();
-        Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            AtomicFiles.write(path, ch -> {
                 ByteBuffer head = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
                 head.putLong(header.length).put(header).flip();
-                writeFully(ch, head);
+                AtomicFiles.writeFully(ch, head);
                 for (Pending t : ordered) {
                     long off = 0;
                     long size = t.data().byteSize();
                     while (off < size) {
                         int n = (int) Math.min(1 << 26, size - off);
-                        writeFully(ch, t.data().asSlice(off, n).asByteBuffer());
+                        AtomicFiles.writeFully(ch, t.data().asSlice(off, n).asByteBuffer());
                         off += n;
                     }
                 }
-            }
-            try {
-                Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
+            });
         } catch (IOException e) {
             throw new ModelFormatException(path + ": cannot write: " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the write already failed; that error is the one to report
-                }
-            }
         }
     }
 
-    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            ch.write(b);
-        }
-    }
 }

@@ -2,6 +2,7 @@ package dev.nuri.model.bert;
 
 import dev.nuri.NuriException;
 import dev.nuri.tensor.Activations;
+import dev.nuri.tensor.FastGelu;
 import dev.nuri.tensor.Norms;
 import dev.nuri.tensor.Parallel;
 import dev.nuri.tensor.Softmax;
@@ -118,11 +119,19 @@ public final class BertModel {
             linear(l.attnOut, l.attnOutBias, ctx, n, tmp, parallel);
             addAndNorm(x, tmp, l.attnNormWeight, l.attnNormBias, n, parallel);
             linear(l.up, l.upBias, x, n, inner, parallel);
-            parallel.forRange(n, 4, (s, e) -> Activations.apply(config.activation(), inner, s * ff, (e - s) * ff));
+            parallel.forRange(n, 4, (s, e) -> activate(inner, s * ff, (e - s) * ff));
             linear(l.down, l.downBias, inner, n, tmp, parallel);
             addAndNorm(x, tmp, l.outNormWeight, l.outNormBias, n, parallel);
         }
         return x;
+    }
+
+    private void activate(float[] x, int off, int len) {
+        if (config.activation() == Activations.Activation.GELU_ERF) {
+            FastGelu.apply(x, off, len);
+        } else {
+            Activations.apply(config.activation(), x, off, len);
+        }
     }
 
     private void validate(int[] ids, int[] typeIds, int[] starts, boolean[] keyMask) {

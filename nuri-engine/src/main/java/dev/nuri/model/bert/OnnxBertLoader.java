@@ -26,6 +26,13 @@ public final class OnnxBertLoader {
     }
 
     public static BertModel load(OnnxFile onnx, BertConfig config, String name) {
+        for (OnnxNode node : onnx.nodes()) {
+            if (node.opType().equals("MatMulInteger") || node.opType().equals("DynamicQuantizeLinear")
+                    || node.opType().equals("QLinearMatMul") || node.opType().equals("MatMulNBits")) {
+                throw new ModelFormatException(onnx.source() + ": a quantized ONNX export (" + node.opType()
+                        + " nodes); Nuri reads float32 BERT exports only");
+            }
+        }
         Map<String, Tensor> weights = new HashMap<>(onnx.initializers());
         Map<String, OnnxNode> consumerOf = new HashMap<>();
         for (OnnxNode node : onnx.nodes()) {
@@ -55,6 +62,10 @@ public final class OnnxBertLoader {
                 throw new ModelFormatException(onnx.source() + ": two MatMul weights lead to bias '" + bias + "'");
             }
             weights.put(weightName, transposed(w, weightName, onnx.source()));
+        }
+        if (weights.size() == onnx.initializers().size()) {
+            throw new ModelFormatException(onnx.source() + ": no MatMul → Add(bias) pairs with named biases: not a BERT"
+                    + " exported from PyTorch (initializers: " + onnx.initializers().size() + ", nodes: " + onnx.nodes().size() + ")");
         }
         WeightLookup lookup = new WeightLookup(onnx.source(), weights::get, weights::containsKey);
         return BertModel.fromHfNames(name, config, lookup);

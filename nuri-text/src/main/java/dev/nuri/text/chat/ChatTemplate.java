@@ -38,6 +38,7 @@ public final class ChatTemplate {
 
     private final String source;
     private final Map<String, String> templates;
+    private final Map<String, String> preprocessed;  // what Jinjava renders (see JinjaSourceRewriter)
     private final Map<String, Object> specialTokens;
     private final Clock clock;
     private final TemplateSandbox.Limits limits;
@@ -47,6 +48,9 @@ public final class ChatTemplate {
                          Clock clock, TemplateSandbox.Limits limits) {
         this.source = source;
         this.templates = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(templates));
+        Map<String, String> rewritten = new LinkedHashMap<>();
+        templates.forEach((name, text) -> rewritten.put(name, JinjaSourceRewriter.preprocess(text)));
+        this.preprocessed = rewritten;
         this.specialTokens = TemplateValues.copy(specialTokens, "special tokens");
         this.clock = clock;
         this.limits = limits;
@@ -165,8 +169,12 @@ public final class ChatTemplate {
     }
 
     public String render(List<ChatMessage> messages, ChatRenderOptions options) {
+        java.util.Objects.requireNonNull(options, "options");
+        if (messages == null || messages.stream().anyMatch(java.util.Objects::isNull)) {
+            throw new IllegalArgumentException("chat messages must be a list without nulls");
+        }
         String name = chooseTemplate(options);
-        String template = PythonCompat.preprocess(templates.get(name));
+        String template = preprocessed.get(name);
         String where = templates.size() > 1 ? source + " [" + name + "]" : source;
 
         Map<String, Object> context = new LinkedHashMap<>(specialTokens);
@@ -238,11 +246,7 @@ public final class ChatTemplate {
     private static String describe(List<TemplateError> errors) {
         List<String> lines = new ArrayList<>();
         for (TemplateError error : errors.subList(0, Math.min(3, errors.size()))) {
-            String message = error.getMessage();
-            if (error.getCategory() != null && error.getCategory().toString().equals("OUTPUT_TOO_LARGE")) {
-                message = "output too large: " + message;
-            }
-            lines.add((error.getLineno() > 0 ? "line " + error.getLineno() + ": " : "") + message);
+            lines.add((error.getLineno() > 0 ? "line " + error.getLineno() + ": " : "") + error.getMessage());
         }
         if (errors.size() > 3) {
             lines.add("and " + (errors.size() - 3) + " more errors");

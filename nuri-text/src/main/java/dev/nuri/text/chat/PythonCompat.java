@@ -16,15 +16,25 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Makes Jinjava render chat templates the way Hugging Face transformers renders them with Python's jinja2:
- * HF's globals ({@code raise_exception}, {@code strftime_now}) and {@code tojson}; Python semantics for the
- * filters and tests where Jinjava differs ({@code trim}, {@code items}, {@code reverse}, {@code string},
- * {@code is iterable}, {@code is sequence}); {@code for ... if ...} loop filters; the {@code generation} tag of
- * HF's assistant-mask extension; and a source rewrite for the one slice Jinjava cannot parse ({@code [::-1]}).
+ * Makes Jinjava render chat templates the way Hugging Face transformers renders them with Python's jinja2
+ * (trim_blocks, lstrip_blocks, loop controls and an immutable sandbox):
+ * <ul>
+ *   <li>HF's globals {@code raise_exception}, {@code strftime_now} (also {@code is defined}) and its
+ *       {@code tojson} ({@link PythonJson}); a sandbox-limited Python {@code range};</li>
+ *   <li>Python semantics where Jinjava's differ: the filters {@code trim}, {@code items}, {@code reverse},
+ *       {@code string}, {@code max}, {@code min}; the tests {@code iterable}, {@code sequence}, {@code string},
+ *       {@code mapping}; {@code {{ x }}} printing {@code str(x)}; str/dict/list methods ({@link PythonMethods});
+ *       {@code for ... if ...} filters, iterating strings, {@code loop.previtem/nextitem} ({@link PythonForTag});
+ *       the {@code generation} tag of HF's assistant-mask extension;</li>
+ *   <li>with {@link JinjaSourceRewriter}, source rewrites for what Jinjava parses differently:
+ *       {@code x[::-1]}, the precedence of {@code not} and of keyword-argument values.</li>
+ * </ul>
+ * Known differences that remain: Jinjava cannot tell None from undefined ({@code {{ none }}} prints nothing,
+ * {@code x is defined} is false for a None value); {@code ~} prints booleans as true/false; {@code 'ab' * 2}
+ * and step slices other than {@code [::-1]} are unsupported; a nested dict literal whose two closing braces
+ * meet inside an expression ends the tag early (write them apart).
  */
 final class PythonCompat {
 
@@ -47,18 +57,24 @@ final class PythonCompat {
         jinjava.registerFunction(function("range", "range", Object.class, Object[].class));
         jinjava.registerFunction(function(OUTPUT_FUNCTION, "printed", Object.class));
         jinjava.registerFilter(new ToJson());
-        jinjava.registerFilter(simpleFilter("trim", (v, args) -> PythonMethods.strip(str(v), args.length > 0 ? args[0] : null, true, true)));
-        jinjava.registerFilter(simpleFilter("items", (v, args) -> PythonMethods.call(requireMap(v, "items"), "items", new Object[0])));
+        jinjava.registerFilter(simpleFilter("trim",
+                (v, args) -> PythonMethods.strip(v == null ? "" : str(v), args.length > 0 ? args[0] : null, true, true)));
+        jinjava.registerFilter(simpleFilter("items",
+                (v, args) -> PythonMethods.call(requireMap(v, "items"), "items", new Object[0])));
         jinjava.registerFilter(simpleFilter("reverse", (v, args) -> reverse(v)));
         jinjava.registerFilter(simpleFilter("string", (v, args) -> str(v)));
+        jinjava.registerFilter(new Sum());
         jinjava.registerFilter(simpleFilter("max", (v, args) -> extreme(v, true)));
         jinjava.registerFilter(simpleFilter("min", (v, args) -> extreme(v, false)));
-        jinjava.registerExpTest(test("iterable", v -> v instanceof CharSequence || v instanceof Iterable<?> || v instanceof Map<?, ?>));
-        jinjava.registerExpTest(test("sequence", v -> v instanceof CharSequence || v instanceof List<?> || v instanceof Map<?, ?>));
+        jinjava.registerExpTest(test("iterable",
+                v -> v instanceof CharSequence || v instanceof Iterable<?> || v instanceof Map<?, ?>));
+        jinjava.registerExpTest(test("sequence",
+                v -> v instanceof CharSequence || v instanceof List<?> || v instanceof Map<?, ?>));
         jinjava.registerExpTest(test("string", v -> v instanceof CharSequence));
         jinjava.registerExpTest(test("mapping", v -> v instanceof Map<?, ?>));
         jinjava.registerTag(new PythonForTag());
         jinjava.registerTag(new GenerationTag());
+        jinjava.registerTag(new FilterBlockTag());
     }
 
     // ---- HF globals ----
@@ -289,215 +305,12 @@ final class PythonCompat {
         throw new IllegalArgumentException("filter 'reverse' needs a string or a list, got " + typeName(v));
     }
 
-    // ---- template source ----
-
-    private static final String QUOTED = "'(?:[^'\\\\]|\\\\.)*'|\"(?:[^\"\\\\]|\\\\.)*\"";
-    /** An expression or statement tag; quoted text may contain the closing delimiter. */
-    private static final Pattern CODE = Pattern.compile(
-            "\\{\\{(?:[^'\"}]|" + QUOTED + "|}(?!}))*}}|\\{%(?:[^'\"%]|" + QUOTED + "|%(?!}))*%}");
-    private static final Pattern REVERSED_SLICE = Pattern.compile(
-            "((?:[A-Za-z_]\\w*|'[^']*'|\"[^\"]*\"|\\[[^\\[\\]]*])(?:\\.[A-Za-z_]\\w*|\\[[^\\[\\]]*])*)"
-                    + "\\[\\s*:\\s*:\\s*-1\\s*]");
-
-    private static final Pattern FUNCTION_DEFINED = Pattern.compile(
-            "\\b(?:raise_exception|strftime_now)\\s+is\\s+(not\\s+)?defined\\b");
-
-    /**
-     * Rewrites, inside tags only, what Jinjava parses differently from jinja2: {@code x[::-1]} (a step slice it
-     * cannot parse) becomes {@code (x|reverse)}; keyword-argument values are parenthesized (Jinjava reads
-     * {@code f(a=n|length - 1)} as {@code f((a=n|length) - 1)}); {@code strftime_now is defined} is true, as
-     * HF's globals are (Jinjava functions are not variables).
-     */
-    static String preprocess(String template) {
-        Matcher code = CODE.matcher(template);
-        StringBuilder out = new StringBuilder();
-        while (code.find()) {
-            String rewritten = REVERSED_SLICE.matcher(code.group()).replaceAll("($1|reverse)");
-            rewritten = FUNCTION_DEFINED.matcher(rewritten).replaceAll(m -> m.group(1) == null ? "true" : "false");
-            rewritten = parenthesizeKeywordArguments(rewritten);
-            rewritten = parenthesizeNotOperands(rewritten);
-            rewritten = printAsPython(rewritten);
-            code.appendReplacement(out, Matcher.quoteReplacement(rewritten));
-        }
-        code.appendTail(out);
-        return out.toString();
-    }
-
     /** The function every {@code {{ ... }}} output goes through (a name no template uses). */
     static final String OUTPUT_FUNCTION = "nuri_python_str";
 
     /** What {@code {{ value }}} prints: Python's str(value), except that None/undefined print as nothing. */
     public static String printed(Object value) {
         return value == null ? "" : str(value);
-    }
-
-    private static final Pattern OUTPUT_TAG = Pattern.compile("(?s)^(\\{\\{[-+]?)(.*?)(-?}})$");
-
-    /**
-     * {@code {{ x }}} prints {@code str(x)} in jinja2: {@code True}, {@code 2.0}, {@code ['a', None]}; Jinjava
-     * would print {@code true}, {@code [a, null]}. Each output expression is wrapped in {@link #OUTPUT_FUNCTION}
-     * (a call rather than a filter on a parenthesized expression, which Jinjava may misread as a tuple).
-     * (Jinjava cannot tell None from undefined, so both print as empty, where jinja2 prints "None" for None.)
-     */
-    static String printAsPython(String tag) {
-        Matcher m = OUTPUT_TAG.matcher(tag);
-        if (!m.matches() || m.group(2).isBlank()) {
-            return tag;
-        }
-        return m.group(1) + " " + OUTPUT_FUNCTION + "(" + m.group(2).strip() + ") " + m.group(3);
-    }
-
-    /** Wraps the value of every {@code name=value} inside call parentheses in parentheses of its own. */
-    static String parenthesizeKeywordArguments(String code) {
-        StringBuilder out = new StringBuilder(code.length() + 8);
-        java.util.ArrayDeque<Integer> openValues = new java.util.ArrayDeque<>();  // paren depth of each open value
-        int depth = 0;
-        char quote = 0;
-        for (int i = 0; i < code.length(); i++) {
-            char c = code.charAt(i);
-            if (quote != 0) {
-                out.append(c);
-                if (c == '\\' && i + 1 < code.length()) {
-                    out.append(code.charAt(++i));
-                } else if (c == quote) {
-                    quote = 0;
-                }
-                continue;
-            }
-            switch (c) {
-                case '\'', '"' -> quote = c;
-                case '(', '[', '{' -> depth++;
-                case ')', ']', '}' -> {
-                    if (c == ')' && !openValues.isEmpty() && openValues.peek() == depth) {
-                        out.append(')');
-                        openValues.pop();
-                    }
-                    depth--;
-                }
-                case ',' -> {
-                    if (!openValues.isEmpty() && openValues.peek() == depth) {
-                        out.append(')');
-                        openValues.pop();
-                    }
-                }
-                default -> {
-                }
-            }
-            out.append(c);
-            if (c == '=' && depth > 0 && isKeywordEquals(code, i)) {
-                out.append('(');
-                openValues.push(depth);
-            }
-        }
-        return out.toString();
-    }
-
-    /**
-     * Jinja's {@code not} binds looser than comparisons and filters ({@code not x|length == 1} is
-     * {@code not (x|length == 1)}) but Jinjava's binds tightest: each {@code not} operand is parenthesized up to
-     * the next {@code and}, {@code or}, {@code if}, {@code else}, comma, closing bracket or end of tag.
-     * {@code is not} and {@code not in} are operators of their own and stay as they are.
-     */
-    static String parenthesizeNotOperands(String code) {
-        StringBuilder out = new StringBuilder(code.length() + 8);
-        java.util.ArrayDeque<Integer> open = new java.util.ArrayDeque<>();  // bracket depth of each open operand
-        int depth = 0;
-        char quote = 0;
-        for (int i = 0; i < code.length(); i++) {
-            char c = code.charAt(i);
-            if (quote != 0) {
-                out.append(c);
-                if (c == '\\' && i + 1 < code.length()) {
-                    out.append(code.charAt(++i));
-                } else if (c == quote) {
-                    quote = 0;
-                }
-                continue;
-            }
-            boolean ends = c == ',' || ((c == ')' || c == ']' || c == '}'))
-                    || (c == '%' && next(code, i + 1) == '}')
-                    || (c == '-' && (code.startsWith("%}", i + 1) || code.startsWith("}}", i + 1)))
-                    || isWordAt(code, i, "and") || isWordAt(code, i, "or") || isWordAt(code, i, "if")
-                    || isWordAt(code, i, "else");
-            if (ends) {
-                boolean closesBracket = c == ')' || c == ']' || c == '}';
-                while (!open.isEmpty() && (open.peek() == depth)) {
-                    out.append(')');
-                    open.pop();
-                }
-                if (closesBracket) {
-                    depth--;
-                }
-            } else if (c == '(' || c == '[' || c == '{') {
-                depth++;
-            } else if (c == '\'' || c == '"') {
-                quote = c;
-            }
-            if (isWordAt(code, i, "not") && !precededByWord(code, i, "is") && !followedByWord(code, i + 3, "in")) {
-                out.append("not (");
-                open.push(depth);
-                i += 2;
-                continue;
-            }
-            out.append(c);
-        }
-        while (!open.isEmpty()) {
-            out.append(')');
-            open.pop();
-        }
-        return out.toString();
-    }
-
-    private static char next(String s, int i) {
-        return i < s.length() ? s.charAt(i) : 0;
-    }
-
-    private static boolean isWordAt(String s, int at, String word) {
-        return s.startsWith(word, at)
-                && (at == 0 || !isIdentifierChar(s.charAt(at - 1)))
-                && (at + word.length() >= s.length() || !isIdentifierChar(s.charAt(at + word.length())));
-    }
-
-    private static boolean isIdentifierChar(char c) {
-        return Character.isLetterOrDigit(c) || c == '_' || c == '.';
-    }
-
-    private static boolean precededByWord(String s, int at, String word) {
-        int j = at - 1;
-        while (j >= 0 && s.charAt(j) == ' ') {
-            j--;
-        }
-        return j - word.length() + 1 >= 0 && isWordAt(s, j - word.length() + 1, word);
-    }
-
-    private static boolean followedByWord(String s, int from, String word) {
-        int j = from;
-        while (j < s.length() && s.charAt(j) == ' ') {
-            j++;
-        }
-        return isWordAt(s, j, word);
-    }
-
-    /** An {@code =} that follows an identifier directly after {@code (} or {@code ,}, and is not part of ==, <=, etc. */
-    private static boolean isKeywordEquals(String code, int at) {
-        if (at + 1 < code.length() && code.charAt(at + 1) == '=') {
-            return false;
-        }
-        int j = at - 1;
-        while (j >= 0 && code.charAt(j) == ' ') {
-            j--;
-        }
-        int end = j + 1;
-        while (j >= 0 && (Character.isLetterOrDigit(code.charAt(j)) || code.charAt(j) == '_')) {
-            j--;
-        }
-        if (j + 1 == end || Character.isDigit(code.charAt(j + 1))) {
-            return false;
-        }
-        while (j >= 0 && code.charAt(j) == ' ') {
-            j--;
-        }
-        return j >= 0 && (code.charAt(j) == '(' || code.charAt(j) == ',');
     }
 
     // ---- small Jinjava adapters ----
@@ -572,6 +385,78 @@ final class PythonCompat {
             };
             return new PythonJson(Boolean.TRUE.equals(ensureAscii), indentWidth, itemSeparator, keySeparator,
                     Boolean.TRUE.equals(sortKeys)).write(var);
+        }
+    }
+
+    /** Jinja's {@code sum(iterable, attribute=None, start=0)}: integers stay integers (Jinjava's gives 6.0). */
+    private static final class Sum implements Filter {
+        @Override
+        public String getName() {
+            return "sum";
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+            return filter(var, interpreter, args, Map.of());
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
+            if (!(var instanceof Collection<?> items)) {
+                throw new IllegalArgumentException("filter 'sum' needs a list, got " + typeName(var));
+            }
+            Object attribute = kwargs.getOrDefault("attribute", args.length > 0 ? args[0] : null);
+            Object start = kwargs.getOrDefault("start", args.length > 1 ? args[1] : 0);
+            long whole = 0;
+            double real = 0;
+            boolean isReal = false;
+            List<Object> terms = new ArrayList<>(items);
+            terms.add(start);
+            for (int i = 0; i < terms.size(); i++) {
+                Object term = terms.get(i);
+                if (attribute != null && i < items.size()) {
+                    term = term instanceof Map<?, ?> map ? map.get(String.valueOf(attribute)) : null;
+                }
+                switch (term) {
+                    case Integer n -> whole += n;
+                    case Long n -> whole += n;
+                    case Number n -> {
+                        real += n.doubleValue();
+                        isReal = true;
+                    }
+                    default -> throw new IllegalArgumentException("filter 'sum' cannot add " + typeName(term));
+                }
+            }
+            return isReal ? (Object) (real + whole) : (Object) whole;
+        }
+    }
+
+    /** Jinja's {@code {% filter name(args) %}...{% endfilter %}}: applies a filter to the rendered body. */
+    private static final class FilterBlockTag implements Tag {
+        private static final String BODY = "nuri_filter_block_body";
+
+        @Override
+        public String getName() {
+            return "filter";
+        }
+
+        @Override
+        public String getEndTagName() {
+            return "endfilter";
+        }
+
+        @Override
+        public String interpret(TagNode tagNode, JinjavaInterpreter interpreter) {
+            StringBuilder body = new StringBuilder();
+            for (Node child : tagNode.getChildren()) {
+                body.append(child.render(interpreter));
+            }
+            try (JinjavaInterpreter.InterpreterScopeClosable _ = interpreter.enterScope()) {
+                interpreter.getContext().put(BODY, body.toString());
+                Object result = interpreter.resolveELExpression(BODY + "|" + tagNode.getHelpers().trim(),
+                        tagNode.getLineNumber());
+                return printed(result);
+            }
         }
     }
 

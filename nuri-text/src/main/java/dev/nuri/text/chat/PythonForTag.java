@@ -16,24 +16,34 @@ import org.apache.commons.lang3.tuple.Pair;
 /**
  * Jinja's {@code {% for x in items if condition %}}: Jinjava parses the {@code if} clause but ignores it. Here the
  * items are filtered first, so that {@code loop.index}, {@code loop.last} and {@code loop.length} count only the
- * items that pass, as in Jinja (Mistral's tool templates depend on {@code loop.last} in such a loop).
+ * items that pass, as in Jinja (Mistral's tool templates depend on {@code loop.last} in such a loop). The items
+ * of each loop are also kept for {@code loop.previtem} and {@code loop.nextitem}.
  */
 final class PythonForTag extends ForTag {
+
+    /** The items of the loops being rendered on this thread, innermost last: {@code loop.previtem} reads them. */
+    private static final ThreadLocal<java.util.ArrayDeque<List<Object>>> ACTIVE =
+            ThreadLocal.withInitial(java.util.ArrayDeque::new);
 
     @Override
     public String interpretUnchecked(TagNode tagNode, JinjavaInterpreter interpreter) {
         Pair<List<String>, String> varsAndExpression = getLoopVarsAndExpression((TagToken) tagNode.getMaster());
         String[] iterableAndCondition = splitCondition(varsAndExpression.getRight());
-        if (iterableAndCondition == null) {
-            return super.interpretUnchecked(tagNode, interpreter);
-        }
+        String iterable = iterableAndCondition == null ? varsAndExpression.getRight() : iterableAndCondition[0];
         List<String> loopVars = varsAndExpression.getLeft();
-        Object collection = interpreter.resolveELExpression(iterableAndCondition[0], tagNode.getLineNumber());
+        Object collection = interpreter.resolveELExpression(iterable, tagNode.getLineNumber());
+        if (collection instanceof CharSequence text) {  // Python iterates a string's characters
+            collection = text.codePoints().mapToObj(Character::toString).toList();
+        }
         List<Object> kept = new ArrayList<>();
         ForLoop items = ObjectIterator.getLoop(collection);
         while (items.hasNext()) {
             Object item = items.next();
-            try (InterpreterScopeClosable scope = interpreter.enterScope()) {
+            if (iterableAndCondition == null) {
+                kept.add(item);
+                continue;
+            }
+            try (InterpreterScopeClosable _ = interpreter.enterScope()) {
                 bind(interpreter, loopVars, interpreter.wrap(item));
                 Object test = interpreter.resolveELExpression(iterableAndCondition[1], tagNode.getLineNumber());
                 if (ObjectTruthValue.evaluate(test)) {
@@ -41,7 +51,25 @@ final class PythonForTag extends ForTag {
                 }
             }
         }
-        return renderForCollection(tagNode, interpreter, loopVars, kept);
+        ACTIVE.get().addLast(kept);
+        try {
+            return renderForCollection(tagNode, interpreter, loopVars, kept);
+        } finally {
+            ACTIVE.get().removeLast();
+        }
+    }
+
+    /**
+     * Jinja's {@code loop.previtem} / {@code loop.nextitem} for the innermost loop being rendered (Jinjava's loop
+     * object has no such attributes); null (undefined) at the ends.
+     */
+    static Object neighbour(ForLoop loop, int offset) {
+        List<Object> items = ACTIVE.get().peekLast();
+        if (items == null || items.size() != loop.getLength()) {
+            return null;
+        }
+        int at = loop.getIndex0() + offset;
+        return at >= 0 && at < items.size() ? items.get(at) : null;
     }
 
     /** Unpacks one item into the loop variables as ForTag does: a pair for two names, else the item itself. */

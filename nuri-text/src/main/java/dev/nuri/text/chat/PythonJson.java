@@ -153,6 +153,17 @@ final class PythonJson {
         };
     }
 
+    /** The fewest significant digits that read back as {@code d}, correctly rounded (as Python's repr picks). */
+    private static BigDecimal shortestRoundTrip(double d) {
+        for (int digits = 1; digits < 17; digits++) {
+            String candidate = String.format(java.util.Locale.ROOT, "%." + (digits - 1) + "e", d);
+            if (Double.parseDouble(candidate) == d) {
+                return new BigDecimal(candidate);
+            }
+        }
+        return new BigDecimal(String.format(java.util.Locale.ROOT, "%.16e", d));
+    }
+
     /** Python's float repr: shortest round-trip digits, scientific notation below 1e-4 and from 1e16. */
     static String pythonFloat(double d) {
         if (Double.isNaN(d)) {
@@ -164,8 +175,7 @@ final class PythonJson {
         if (d == 0) {
             return (1 / d < 0) ? "-0.0" : "0.0";
         }
-        // Double.toString gives the shortest digits that round-trip (JDK 19+), as Python's repr does.
-        BigDecimal exact = new BigDecimal(Double.toString(Math.abs(d))).stripTrailingZeros();
+        BigDecimal exact = shortestRoundTrip(Math.abs(d)).stripTrailingZeros();
         String digits = exact.unscaledValue().toString();
         int exponent = digits.length() - 1 - exact.scale(); // d = 0.digits × 10^(exponent+1)
         String sign = d < 0 ? "-" : "";

@@ -210,8 +210,15 @@ final class TemplateSandbox {
                 return null;
             }
             context.setPropertyResolved(true);
-            if (base instanceof ForLoop && property != null && LOOP_ATTRIBUTES.contains(property.toString())) {
-                return jinjavaInternals.getValue(context, base, property);
+            if (base instanceof ForLoop loop && property != null) {
+                String name = property.toString();
+                if (LOOP_ATTRIBUTES.contains(name)) {
+                    return jinjavaInternals.getValue(context, base, property);
+                }
+                if (name.equals("previtem") || name.equals("nextitem")) {
+                    return PythonForTag.neighbour(loop, name.equals("previtem") ? -1 : 1);
+                }
+                return null;
             }
             if (base instanceof CharSequence s && property != null && property.toString().matches("-?\\d{1,9}")) {
                 return PythonMethods.charAt(s.toString(), Long.parseLong(property.toString()));  // Python's s[i]

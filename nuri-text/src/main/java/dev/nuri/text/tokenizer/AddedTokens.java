@@ -27,12 +27,15 @@ final class AddedTokens {
 
     private final Node root = new Node();
     private final boolean empty;
+    /** Characters that start some added token (a quick reject before the trie). */
+    private final java.util.BitSet firstChars = new java.util.BitSet();
 
     AddedTokens(List<Token> tokens) {
         for (Token t : tokens) {
             if (t.content().isEmpty()) {
                 continue;
             }
+            firstChars.set(t.content().charAt(0));
             Node n = root;
             for (int i = 0; i < t.content().length(); i++) {
                 n = n.next.computeIfAbsent(t.content().charAt(i), k -> new Node());
@@ -54,6 +57,10 @@ final class AddedTokens {
         int startOffset = 0;
         int i = 0;
         while (i < text.length()) {
+            if (!firstChars.get(text.charAt(i))) {
+                i++;
+                continue;
+            }
             Token match = null;
             int matchEnd = -1;
             Node n = root;

@@ -33,6 +33,18 @@ public final class ByteLevelTable {
 
     /** UTF-8 bytes of {@code s}, each mapped to its character. */
     public static String encode(String s) {
+        int n = s.length();
+        boolean ascii = true;
+        for (int i = 0; i < n && ascii; i++) {
+            ascii = s.charAt(i) < 0x80;
+        }
+        if (ascii) {
+            char[] out = new char[n];
+            for (int i = 0; i < n; i++) {
+                out[i] = BYTE_TO_CHAR[s.charAt(i)];
+            }
+            return new String(out);
+        }
         byte[] utf8 = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         char[] out = new char[utf8.length];
         for (int i = 0; i < utf8.length; i++) {

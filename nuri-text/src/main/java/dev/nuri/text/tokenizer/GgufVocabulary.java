@@ -15,11 +15,12 @@ import java.util.List;
  * @param scores {@code tokenizer.ggml.scores}, or null
  * @param types  {@code tokenizer.ggml.token_type} (1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte), or null
  * @param merges {@code tokenizer.ggml.merges} ("left right" in rank order), or null
+ * @param precompiledCharsmap {@code tokenizer.ggml.precompiled_charsmap} (SentencePiece's normalization rules for t5), or null
  */
 public record GgufVocabulary(String model, String pre, String name, List<String> tokens, float[] scores, int[] types,
                              List<String> merges, Integer bosId, Integer eosId, Integer eotId, Integer eomId,
                              Integer unkId, Integer sepId, Integer padId, Boolean addBos, Boolean addEos,
-                             Boolean addSpacePrefix) {
+                             Boolean addSpacePrefix, Boolean removeExtraWhitespaces, byte[] precompiledCharsmap) {
 
     public static final int TYPE_NORMAL = 1;
     public static final int TYPE_UNKNOWN = 2;
@@ -76,7 +77,8 @@ public record GgufVocabulary(String model, String pre, String name, List<String>
                     id(gguf, prefix + "eom_token_id"), id(gguf, prefix + "unknown_token_id"),
                     id(gguf, prefix + "seperator_token_id"), id(gguf, prefix + "padding_token_id"),
                     flag(gguf, prefix + "add_bos_token"), flag(gguf, prefix + "add_eos_token"),
-                    flag(gguf, prefix + "add_space_prefix"));
+                    flag(gguf, prefix + "add_space_prefix"), flag(gguf, prefix + "remove_extra_whitespaces"),
+                    charsmap(gguf, prefix + "precompiled_charsmap"));
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(gguf.path() + ": " + e.getMessage(), e);
         }
@@ -84,6 +86,18 @@ public record GgufVocabulary(String model, String pre, String name, List<String>
 
     private static Integer id(GgufFile gguf, String key) {
         return gguf.hasKey(key) ? (int) Math.min(Integer.MAX_VALUE, gguf.getLong(key)) : null;
+    }
+
+    private static byte[] charsmap(GgufFile gguf, String key) {
+        if (!gguf.hasKey(key)) {
+            return null;
+        }
+        int[] values = gguf.getIntArray(key);
+        byte[] bytes = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            bytes[i] = (byte) values[i];
+        }
+        return bytes;
     }
 
     private static Boolean flag(GgufFile gguf, String key) {

@@ -18,7 +18,7 @@ public final class HfTokenizer implements Tokenizer {
     /** The parts of a pipeline; {@code normalizer}, {@code preTokenizer}, {@code postProcessor}, {@code decoder} may be null. */
     record Parts(String[] tokens, Map<String, Integer> ids, List<AddedTokens.Token> added, Normalizer normalizer,
                  PreTokenizer preTokenizer, TokenModel model, PostProcessor postProcessor, Decoder decoder,
-                 int bosId, Set<Integer> eosIds, int padId) {
+                 int bosId, Set<Integer> eosIds, int padId, boolean cleanUpTokenizationSpaces) {
     }
 
     private final Parts parts;
@@ -80,10 +80,15 @@ public final class HfTokenizer implements Tokenizer {
             }
             tokens.add(token(id));
         }
-        if (parts.decoder() == null) {
-            return String.join(" ", tokens);
-        }
-        return String.join("", parts.decoder().decode(tokens));
+        String text = parts.decoder() == null ? String.join(" ", tokens) : String.join("", parts.decoder().decode(tokens));
+        return parts.cleanUpTokenizationSpaces() ? cleanUpTokenization(text) : text;
+    }
+
+    /** transformers' {@code clean_up_tokenization} (applied by decode when tokenizer_config.json asks for it). */
+    static String cleanUpTokenization(String s) {
+        return s.replace(" .", ".").replace(" ?", "?").replace(" !", "!").replace(" ,", ",").replace(" ' ", "'")
+                .replace(" n't", "n't").replace(" 'm", "'m").replace(" 's", "'s").replace(" 've", "'ve")
+                .replace(" 're", "'re");
     }
 
     @Override

@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
 
 /**
  * Reads a Hugging Face tokenizer: {@code tokenizer.json} (the pipeline) and, beside it, {@code tokenizer_config.json}
- * (BOS/EOS/PAD token strings, {@code add_bos_token}/{@code add_eos_token}) and {@code generation_config.json}
+ * (BOS/EOS/PAD token strings, {@code add_bos_token}/{@code add_eos_token}, {@code clean_up_tokenization_spaces}) and
+ * {@code generation_config.json}
  * (extra end-of-generation ids). Every problem is reported as a {@link ModelFormatException} naming the file.
  */
 public final class HfTokenizerLoader {
@@ -126,7 +127,8 @@ public final class HfTokenizerLoader {
             post = bosEosTemplate(config, bos, eosId, post);
         }
         return new HfTokenizer(new HfTokenizer.Parts(tokens, ids, added, normalizer, preTokenizer, tokenModel, post,
-                decoder, bos, java.util.Collections.unmodifiableSet(eos), pad));
+                decoder, bos, java.util.Collections.unmodifiableSet(eos), pad,
+                config != null && config.path("clean_up_tokenization_spaces").asBoolean(false)));
     }
 
     /**
@@ -274,10 +276,16 @@ public final class HfTokenizerLoader {
             }
             case "Precompiled" -> {
                 String charsmap = n.path("precompiled_charsmap").asText("");
-                if (!charsmap.isEmpty()) {
-                    throw new IllegalArgumentException("the Precompiled (SentencePiece charsmap) normalizer is not supported yet");
+                if (charsmap.isEmpty()) {
+                    yield new Normalizer.Sequence(List.of());
                 }
-                yield new Normalizer.Sequence(List.of());
+                byte[] blob;
+                try {
+                    blob = java.util.Base64.getDecoder().decode(charsmap);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("Precompiled normalizer: precompiled_charsmap is not base64");
+                }
+                yield new Normalizer.Precompiled(new PrecompiledCharsmap(blob));
             }
             case "Sequence" -> {
                 List<Normalizer> list = new ArrayList<>();

@@ -19,7 +19,8 @@ import java.util.TreeSet;
  * A GGUF vocabulary tokenized exactly as llama.cpp does it (llama-vocab.cpp): special-token partitioning first,
  * then {@code llama} → SentencePiece BPE by score with byte fallback ({@link LlamaCppSpm}), {@code gpt2} →
  * byte-level BPE by merge rank after the pre-tokenizer regexes of {@code tokenizer.ggml.pre} ({@link LlamaCppBpe}),
- * {@code bert} → WordPiece over "▁"-prefixed words ({@link LlamaCppWordPiece}). Decoding follows
+ * {@code bert} → WordPiece over "▁"-prefixed words ({@link LlamaCppWordPiece}), {@code t5} → Unigram
+ * ({@link LlamaCppUnigram}). Decoding follows
  * {@code llama_detokenize}.
  */
 public final class LlamaCppTokenizer implements Tokenizer {
@@ -38,7 +39,7 @@ public final class LlamaCppTokenizer implements Tokenizer {
     private static final List<String> EOT_TEXTS = List.of("<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>",
             "<|endoftext|>", "<EOT>", "_<EOT>", "<｜end▁of▁sentence｜>");
 
-    enum Kind { SPM, BPE, WPM }
+    enum Kind { SPM, BPE, WPM, UGM }
 
     private final Kind kind;
     private final String[] tokens;
@@ -59,6 +60,7 @@ public final class LlamaCppTokenizer implements Tokenizer {
     private final boolean cleanSpaces;
     private final int[] specialCache;
     private final LlamaCppBpe bpe;
+    private final LlamaCppUnigram unigram;
     private final int maxTokenLength;
     /** No token holds a non-▁ character followed by ▁, so SPM can merge word by word (see {@link #encodeSpm}). */
     private final boolean spmWordsIndependent;
@@ -152,8 +154,18 @@ public final class LlamaCppTokenizer implements Tokenizer {
                 dClean = spec.cleanSpaces();
                 bpe = new LlamaCppBpe(ids, n, v.merges(), spec.regexes(), spec.ignoreMerges());
             }
-            case "t5" -> throw new IllegalArgumentException(
-                    "tokenizer.ggml.model \"t5\" (Unigram with a precompiled charsmap) is not supported yet");
+            case "t5" -> {
+                kind = Kind.UGM;
+                dBos = null;
+                dEos = 1;
+                dUnk = 2;
+                dPad = 0;
+                dAddBos = false;
+                dAddEos = true;
+                dSpacePrefix = false;
+                dClean = false;
+                bpe = null;
+            }
             default -> throw new IllegalArgumentException("unknown tokenizer.ggml.model \"" + v.model() + "\"");
         }
         bos = pick(v.bosId(), dBos, n);
@@ -166,6 +178,8 @@ public final class LlamaCppTokenizer implements Tokenizer {
         addSep = dAddSep;
         addSpacePrefix = v.addSpacePrefix() != null ? v.addSpacePrefix() : dSpacePrefix;
         cleanSpaces = dClean;
+        unigram = kind == Kind.UGM ? new LlamaCppUnigram(this, tokens, attrs.clone(), scores, v.precompiledCharsmap(),
+                addSpacePrefix, Boolean.TRUE.equals(v.removeExtraWhitespaces())) : null;
         if (addBos && bos < 0) {
             throw new IllegalArgumentException("tokenizer.ggml.add_bos_token is true, but there is no BOS token");
         }
@@ -280,6 +294,21 @@ public final class LlamaCppTokenizer implements Tokenizer {
                 for (Object f : fragments) {
                     if (f instanceof String s) {
                         bpe.tokenize(s, out);
+                    } else {
+                        out.add((Integer) f);
+                    }
+                }
+                if (addSpecial && addEos) {
+                    out.add(eos);
+                }
+            }
+            case UGM -> {
+                if (addSpecial && addBos) {
+                    out.add(bos);
+                }
+                for (Object f : fragments) {
+                    if (f instanceof String s) {
+                        unigram.tokenize(s, out);
                     } else {
                         out.add((Integer) f);
                     }

@@ -102,6 +102,18 @@ public interface Normalizer {
         }
     }
 
+    /**
+     * SentencePiece's precompiled charsmap (T5, ALBERT, XLM-R tokenizers): longest-prefix replacements over the
+     * whole text, as SentencePiece itself normalizes. Hugging Face applies the map per grapheme cluster, which can
+     * differ for clusters of several code points that the map only partly covers.
+     */
+    record Precompiled(PrecompiledCharsmap charsmap) implements Normalizer {
+        @Override
+        public String normalize(String text) {
+            return charsmap.normalize(text);
+        }
+    }
+
     record Sequence(List<Normalizer> normalizers) implements Normalizer {
         @Override
         public String normalize(String text) {

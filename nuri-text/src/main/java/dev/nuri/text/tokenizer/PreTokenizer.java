@@ -46,14 +46,16 @@ public interface PreTokenizer {
                 if (addPrefixSpace && !t.startsWith(" ")) {
                     t = " " + t;
                 }
-                List<Piece> parts = new ArrayList<>();
-                if (useRegex) {
-                    splitPiece(new Piece(t, p.atStart()), GPT2_SPLITTER.spans(t), Behavior.ISOLATED, false, parts);
-                } else {
-                    parts.add(new Piece(t, p.atStart()));
+                if (!useRegex) {
+                    out.add(new Piece(ByteLevelTable.encode(t), p.atStart()));
+                    continue;
                 }
-                for (Piece part : parts) {
-                    out.add(new Piece(ByteLevelTable.encode(part.text()), part.atStart()));
+                int[] spans = GPT2_SPLITTER.spans(t); // every position matches: the spans tile the text
+                for (int k = 0; k < spans.length; k += 3) {
+                    if (spans[k] < spans[k + 1]) {
+                        out.add(new Piece(ByteLevelTable.encode(t.substring(spans[k], spans[k + 1])),
+                                p.atStart() && spans[k] == 0));
+                    }
                 }
             }
             return out;

@@ -176,6 +176,24 @@ class TinyTokenizerTest {
     }
 
     @Test
+    void bpeWithSuffixIgnoreMergesAndCleanUp() throws IOException {
+        // original-BPE style: end_of_word_suffix "</w>" and the BPE decoder; ignore_merges takes whole words as-is
+        Tokenizer tok = load("""
+                {"pre_tokenizer":{"type":"WhitespaceSplit"},
+                 "decoder":{"type":"BPEDecoder","suffix":"</w>"},
+                 "model":{"type":"BPE","unk_token":"<unk>","ignore_merges":true,"end_of_word_suffix":"</w>",
+                   "vocab":{"<unk>":0,"l":1,"o":2,"w</w>":3,"lo":4,"low</w>":5,"s</w>":6,"lows":7,",</w>":8},
+                   "merges":["l o","lo w</w>"]}}
+                """);
+        assertArrayEquals(new int[] {5, 4, 6, 7, 8}, tok.encode("low los lows ,", false));
+        // "lows" came whole from ignore_merges, without the suffix, so no space follows it
+        assertEquals("low los lows,", tok.decode(new int[] {5, 4, 6, 7, 8}, false));
+        assertEquals("low ,", tok.decode(new int[] {5, 8}, false));
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"clean_up_tokenization_spaces\": true}");
+        assertEquals("low,", Tokenizers.load(dir).decode(new int[] {5, 8}, false));
+    }
+
+    @Test
     void splitBehaviours() {
         PreTokenizer.Piece p = new PreTokenizer.Piece("a-b--c", true);
         assertEquals(List.of("a", "-", "b", "-", "-", "c"), split(p, PreTokenizer.Behavior.ISOLATED, false));

@@ -1,12 +1,11 @@
 package dev.nuri.train.data;
 
 import dev.nuri.NuriException;
+import dev.nuri.util.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.IntBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -130,10 +129,5 @@ public final class TokenShard {
     /** The ids (live array; do not modify). */
     public int[] ids() {
         return ids;
-    }
-
-    /** A view for callers that want a buffer. */
-    public IntBuffer asBuffer() {
-        return IntBuffer.wrap(ids).asReadOnlyBuffer();
     }
 }

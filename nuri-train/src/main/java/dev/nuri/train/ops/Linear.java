@@ -22,13 +22,29 @@ public final class Linear {
 
     /**
      * Backward: {@code dIn = dOut · W} (overwritten, or added to when {@code accumulateIn}) and
-     * {@code dW += dOutᵀ · in}. {@code dIn} may be null when the input needs no gradient.
+     * {@code dW += dOutᵀ · in}. {@code dIn} may be null when the input needs no gradient. The weight gradient is
+     * computed in blocks of {@value #DW_BLOCK} output rows, each transposed from {@code dOut} first so the product
+     * streams contiguous rows.
      */
     public static void backward(float[] dIn, boolean accumulateIn, float[] dW, int dwOff, float[] dOut, float[] in,
                                 float[] w, int wOff, int n, int inDim, int outDim, Parallel par) {
         if (dIn != null) {
             Gemm.gemm(dOut, 0, outDim, 1, w, wOff, dIn, 0, n, outDim, inDim, accumulateIn, par);
         }
-        Gemm.gemm(dOut, 0, 1, outDim, in, 0, dW, dwOff, outDim, n, inDim, true, par);
+        par.forRange(outDim, DW_BLOCK, (start, end) -> {
+            float[] block = new float[DW_BLOCK * n];
+            for (int o0 = start; o0 < end; o0 += DW_BLOCK) {
+                int rows = Math.min(DW_BLOCK, end - o0);
+                for (int t = 0; t < n; t++) {
+                    int src = t * outDim + o0;
+                    for (int r = 0; r < rows; r++) {
+                        block[r * n + t] = dOut[src + r];
+                    }
+                }
+                Gemm.gemm(block, 0, n, 1, in, 0, dW, dwOff + o0 * inDim, rows, n, inDim, true, Parallel.serial());
+            }
+        });
     }
+
+    private static final int DW_BLOCK = 32;
 }

@@ -82,6 +82,32 @@ class TrainableLlamaTest {
     }
 
     @Test
+    void gradientAccumulationOverTwoHalvesEqualsOneFullBatch() {
+        Random rnd = new Random(5);
+        int seq = 6;
+        int[] in = ids(rnd, 4 * seq, 23), targets = ids(rnd, 4 * seq, 23);
+        TrainableLlama model = new TrainableLlama(SHAPE, Parallel.serial());
+        model.initialize(9, 0.2);
+        model.parameters().zeroGrads();
+        double full = model.forwardBackward(in, targets, 4, seq, 1f / in.length) / in.length;
+        float[] fullGrads = model.parameters().grads().clone();
+        model.parameters().zeroGrads();
+        int half = 2 * seq;
+        double a = model.forwardBackward(java.util.Arrays.copyOfRange(in, 0, half),
+                java.util.Arrays.copyOfRange(targets, 0, half), 2, seq, 1f / (half * 2)) / half;
+        double b = model.forwardBackward(java.util.Arrays.copyOfRange(in, half, in.length),
+                java.util.Arrays.copyOfRange(targets, half, in.length), 2, seq, 1f / (half * 2)) / half;
+        assertEquals(full, (a + b) / 2, 1e-6);
+        float[] acc = model.parameters().grads();
+        double diff = 0, norm = 0;
+        for (int i = 0; i < acc.length; i++) {
+            diff += (acc[i] - fullGrads[i]) * (double) (acc[i] - fullGrads[i]);
+            norm += fullGrads[i] * (double) fullGrads[i];
+        }
+        assertTrue(Math.sqrt(diff / norm) < 1e-6, "relative difference " + Math.sqrt(diff / norm));
+    }
+
+    @Test
     void rowsOfABatchAreIndependent() {
         Random rnd = new Random(4);
         int seq = 5;

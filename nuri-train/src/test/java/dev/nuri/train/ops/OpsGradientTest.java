@@ -164,6 +164,72 @@ class OpsGradientTest {
         check("attention dv", v, dv, loss, H, TOL);
     }
 
+    /** Naive double-precision attention and its gradients, to check the blocked kernel on long sequences. */
+    @Test
+    void blockedAttentionMatchesNaiveReferenceOnLongSequences() {
+        Random rnd = new Random(14);
+        int batch = 1, seq = 150, heads = 2, kvHeads = 1, hd = 4, n = batch * seq;
+        float[] q = random(rnd, n * heads * hd, 1), k = random(rnd, n * kvHeads * hd, 1), v = random(rnd, n * kvHeads * hd, 1);
+        float[] dOut = random(rnd, n * heads * hd, 1);
+        float[] out = new float[q.length], att = new float[batch * heads * seq * seq];
+        float[] dq = new float[q.length], dk = new float[k.length], dv = new float[v.length];
+        try (Parallel two = Parallel.of(2)) {
+            CausalAttention.forward(out, att, q, k, v, batch, seq, heads, kvHeads, hd, two);
+            CausalAttention.backward(dq, dk, dv, dOut, att, q, k, v, batch, seq, heads, kvHeads, hd, two);
+        }
+        double scale = 1 / Math.sqrt(hd);
+        double[] rdq = new double[q.length], rdk = new double[k.length], rdv = new double[v.length];
+        for (int h = 0; h < heads; h++) {
+            for (int t = 0; t < seq; t++) {
+                double[] p = new double[t + 1];
+                double max = Double.NEGATIVE_INFINITY, sum = 0;
+                for (int u = 0; u <= t; u++) {
+                    double s = 0;
+                    for (int i = 0; i < hd; i++) {
+                        s += q[(t * heads + h) * hd + i] * k[u * hd + i];
+                    }
+                    p[u] = s * scale;
+                    max = Math.max(max, p[u]);
+                }
+                for (int u = 0; u <= t; u++) {
+                    p[u] = Math.exp(p[u] - max);
+                    sum += p[u];
+                }
+                double[] dp = new double[t + 1];
+                double dot = 0;
+                for (int u = 0; u <= t; u++) {
+                    p[u] /= sum;
+                    for (int i = 0; i < hd; i++) {
+                        dp[u] += dOut[(t * heads + h) * hd + i] * v[u * hd + i];
+                        rdv[u * hd + i] += p[u] * dOut[(t * heads + h) * hd + i];
+                    }
+                    dot += p[u] * dp[u];
+                }
+                for (int i = 0; i < hd; i++) {
+                    double o = 0;
+                    for (int u = 0; u <= t; u++) {
+                        o += p[u] * v[u * hd + i];
+                    }
+                    assertEquals(o, out[(t * heads + h) * hd + i], 1e-5, "out t=" + t);
+                }
+                for (int u = 0; u <= t; u++) {
+                    double ds = p[u] * (dp[u] - dot) * scale;
+                    for (int i = 0; i < hd; i++) {
+                        rdq[(t * heads + h) * hd + i] += ds * k[u * hd + i];
+                        rdk[u * hd + i] += ds * q[(t * heads + h) * hd + i];
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < q.length; i++) {
+            assertEquals(rdq[i], dq[i], 1e-5, "dq " + i);
+        }
+        for (int i = 0; i < k.length; i++) {
+            assertEquals(rdk[i], dk[i], 1e-5, "dk " + i);
+            assertEquals(rdv[i], dv[i], 1e-5, "dv " + i);
+        }
+    }
+
     @Test
     void attentionIsCausal() {
         Random rnd = new Random(10);

@@ -106,6 +106,29 @@ class BpeTrainerTest {
     }
 
     @Test
+    void nurisTokenizerReproducesTheTrainedMergesExactly() throws Exception {
+        BpeTrainer t = new BpeTrainer(new BpeTrainer.Options(600, 2, List.of("<|endoftext|>")));
+        for (int i = 0; i < 5; i++) {
+            t.feed(TEXT);
+        }
+        t.feed("Once upon a time there was a little model that learned to speak. It spoke softly, then loudly!\n\n");
+        BpeTrainer.TrainedBpe bpe = t.train(Progress.NONE);
+        TokenizerJson.write(bpe, dir, "<|endoftext|>");
+        dev.nuri.text.Tokenizer nuri = dev.nuri.text.tokenizer.Tokenizers.load(dir);
+        assertEquals(bpe.vocab().size(), nuri.vocabSize());
+        List<String> samples = List.of(TEXT, "The fox jumps over 12 lazy dogs!!", "  leading spaces and trailing   ",
+                "한국어 텍스트와 emoji 🙂 mixed", "tabs\tand\nnewlines\r\n", "unseen wordsxyz qqq", "'s 've 'll don't",
+                "1234567890", "");
+        for (String s : samples) {
+            int[] expected = encode(bpe, s).stream().mapToInt(Integer::intValue).toArray();
+            assertArrayEquals(expected, nuri.encode(s, false), "encoding of '" + s + "'");
+            assertEquals(s, nuri.decode(nuri.encode(s, false), false), "round trip of '" + s + "'");
+        }
+        assertArrayEquals(new int[] {0}, nuri.encode("<|endoftext|>", false));
+        assertEquals(java.util.Set.of(0), nuri.eosIds());
+    }
+
+    @Test
     void rejectsTooSmallVocabulary() {
         assertThrows(IllegalArgumentException.class, () -> new BpeTrainer.Options(100, 2, List.of()));
     }

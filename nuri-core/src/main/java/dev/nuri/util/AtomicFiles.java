@@ -1,6 +1,7 @@
-package dev.nuri.train.data;
+package dev.nuri.util;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -9,26 +10,55 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
-/** Crash-safe file replacement: write a temporary file beside the target, fsync it, rename it over the target. */
+/**
+ * Crash-safe file replacement: write a temporary file beside the target, fsync it, rename it over the target,
+ * fsync the folder. A crash at any point leaves either the old file or the complete new one, never a partial one.
+ */
 public final class AtomicFiles {
     private AtomicFiles() {
     }
 
-    public static void write(Path target, ByteBuffer data) throws IOException {
+    /** Writes the bytes of a file to an open channel. */
+    @FunctionalInterface
+    public interface ChannelWriter {
+        void writeTo(FileChannel channel) throws IOException;
+    }
+
+    /** Replaces {@code target} with what {@code writer} writes. */
+    public static void write(Path target, ChannelWriter writer) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                while (data.hasRemaining()) {
-                    ch.write(data);
-                }
+                writer.writeTo(ch);
                 ch.force(true);
             }
             move(tmp, target);
             fsyncDirectory(dir);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    public static void write(Path target, ByteBuffer data) throws IOException {
+        write(target, ch -> writeFully(ch, data));
+    }
+
+    /** Replaces {@code target} with everything {@code in} holds. */
+    public static void write(Path target, InputStream in) throws IOException {
+        write(target, ch -> {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                writeFully(ch, ByteBuffer.wrap(buffer, 0, n));
+            }
+        });
+    }
+
+    /** Writes all remaining bytes of {@code data} (a channel write may write fewer than asked). */
+    public static void writeFully(FileChannel ch, ByteBuffer data) throws IOException {
+        while (data.hasRemaining()) {
+            ch.write(data);
         }
     }
 
