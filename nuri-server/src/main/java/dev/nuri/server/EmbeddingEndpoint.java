@@ -6,11 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nuri.embed.BertEmbeddingModel;
 import dev.nuri.embed.DefaultEmbeddingModel;
-import dev.nuri.embed.EmbeddingModel;
-import dev.nuri.embed.Pooling;
-import dev.nuri.tensor.Parallel;
+import dev.nuri.embed.EmbeddingModels;
 import dev.nuri.text.Tokenizer;
-import dev.nuri.text.tokenizer.Tokenizers;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -27,7 +24,7 @@ final class EmbeddingEndpoint implements AutoCloseable {
     static final int MAX_INPUTS = 2048;
 
     private final ObjectMapper mapper;
-    private volatile EmbeddingModel model;
+    private volatile BertEmbeddingModel model;
 
     EmbeddingEndpoint(ObjectMapper mapper) {
         this.mapper = mapper;
@@ -52,10 +49,10 @@ final class EmbeddingEndpoint implements AutoCloseable {
             throw ApiException.invalid("encoding_format", "'encoding_format' must be \"float\" or \"base64\", got " + format);
         }
         List<String> texts = inputs(body.get("input"));
-        EmbeddingModel m = model();
+        BertEmbeddingModel m = model();
         float[][] vectors = m.embed(texts);
         int tokens = 0;
-        Tokenizer tokenizer = ((BertEmbeddingModel) m).tokenizer();
+        Tokenizer tokenizer = m.tokenizer();
         for (String t : texts) {
             tokens += tokenizer.encode(t, true).length;
         }
@@ -113,15 +110,12 @@ final class EmbeddingEndpoint implements AutoCloseable {
         return texts;
     }
 
-    private EmbeddingModel model() {
-        EmbeddingModel m = model;
+    private BertEmbeddingModel model() {
+        BertEmbeddingModel m = model;
         if (m == null) {
             synchronized (this) {
                 if (model == null) {
-                    DefaultEmbeddingModel.Loaded loaded = DefaultEmbeddingModel.loadEncoder();
-                    Tokenizer tokenizer = Tokenizers.load(DefaultEmbeddingModel.tokenizerFile());
-                    model = new BertEmbeddingModel(DefaultEmbeddingModel.NAME, loaded.model(), tokenizer, Pooling.MEAN,
-                            true, Parallel.shared(), loaded::close);
+                    model = EmbeddingModels.openDefault(EmbeddingModels.Options.defaults());
                 }
                 m = model;
             }
