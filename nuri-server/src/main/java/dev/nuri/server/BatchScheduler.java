@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
  * Continuous batching: one scheduler thread decodes every active sequence together, one token per sequence per step.
  *
  * <p>Each step: (1) sequences that were cancelled (client gone) or ran past their deadline leave and free their
- * slots; (2) waiting requests take free slots and are prefilled one by one (the prompt minus whatever prefix the
- * slot's KV cache already holds), and their first token is sampled from the prefill logits; (3) one
+ * slots; (2) waiting requests take free slots; (3) up to {@link #PREFILL_TOKENS_PER_STEP} prompt tokens of joining
+ * sequences are prefilled (the prompt minus whatever prefix the slot's KV cache already holds), and a sequence whose
+ * prompt is complete samples its first token from the prefill logits; (4) one
  * {@link LanguageModel#forwardBatch} runs the last token of every active sequence, and each sequence samples its
  * next token from its own row with its own {@link SequenceDecoder}; finished sequences leave.
  *
@@ -38,6 +39,9 @@ import java.util.concurrent.TimeUnit;
  * requests with the same system prompt, skip recomputing the shared part.
  */
 final class BatchScheduler implements AutoCloseable {
+    /** Prompt tokens prefilled between two decode steps (chunked prefill). */
+    static final int PREFILL_TOKENS_PER_STEP = 256;
+
     private final LanguageModel model;
     private final Generator generator;
     private final int contextLength;
@@ -125,17 +129,24 @@ final class BatchScheduler implements AutoCloseable {
             try {
                 dropCancelled();
                 admit();
+                boolean prefilling = prefill();
                 batch.clear();
+                int busy = 0;
                 for (Slot slot : slots) {
                     if (slot.sequence != null) {
-                        batch.add(slot);
+                        busy++;
+                        if (slot.prefilled) {
+                            batch.add(slot);
+                        }
                     }
                 }
-                active = batch.size();
+                active = busy;
                 if (batch.isEmpty()) {
-                    Sequence next = waiting.poll(100, TimeUnit.MILLISECONDS);
-                    if (next != null) {
-                        startInFreeSlot(next);
+                    if (!prefilling) {
+                        Sequence next = waiting.poll(100, TimeUnit.MILLISECONDS);
+                        if (next != null) {
+                            startInFreeSlot(next);
+                        }
                     }
                     continue;
                 }
@@ -216,6 +227,7 @@ final class BatchScheduler implements AutoCloseable {
         }
         Slot slot = best;
         slot.sequence = s;
+        slot.prefilled = false;
         try {
             if (slot.state == null) {
                 slot.state = model.newState(contextLength);
@@ -224,22 +236,57 @@ final class BatchScheduler implements AutoCloseable {
             int reuse = Math.min(bestReuse, s.promptIds.length - 1);
             slot.state.truncate(reuse);
             slot.cachedLength = reuse;
-            float[] logits = model.forward(slot.state, Arrays.copyOfRange(s.promptIds, reuse, s.promptIds.length), false);
-            slot.setCached(s.promptIds);
             metrics.prefill(s.promptIds.length, reuse);
-            s.prefillNanos = System.nanoTime() - s.arrivalNanos;
-            metrics.firstToken(s.prefillNanos);
-            s.decodeStartNanos = System.nanoTime();
-            metrics.tokens(1);
-            if (s.decoder.next(logits, 0)) {
-                finish(slot);
-            } else {
-                s.emitLogprob();
-            }
         } catch (RuntimeException e) {
             slot.reset();
             fail(slot, asApiError(e));
         }
+    }
+
+    /**
+     * Chunked prefill: runs at most {@link #PREFILL_TOKENS_PER_STEP} prompt tokens of the sequences that joined, so
+     * a long prompt delays the running sequences' next token by one chunk, not by the whole prompt. A sequence whose
+     * prompt is complete samples its first token from the prefill logits and joins the decode batch.
+     * Returns whether any prefill is still pending.
+     */
+    private boolean prefill() {
+        int budget = PREFILL_TOKENS_PER_STEP;
+        boolean pending = false;
+        for (Slot slot : slots) {
+            Sequence s = slot.sequence;
+            if (s == null || slot.prefilled) {
+                continue;
+            }
+            if (budget == 0) {
+                pending = true;
+                continue;
+            }
+            int from = slot.cachedLength;
+            int to = Math.min(s.promptIds.length, from + budget);
+            try {
+                float[] logits = model.forward(slot.state, Arrays.copyOfRange(s.promptIds, from, to), false);
+                slot.cache(s.promptIds, from, to);
+                budget -= to - from;
+                if (to < s.promptIds.length) {
+                    pending = true;
+                    continue;
+                }
+                slot.prefilled = true;
+                s.prefillNanos = System.nanoTime() - s.arrivalNanos;
+                metrics.firstToken(s.prefillNanos);
+                s.decodeStartNanos = System.nanoTime();
+                metrics.tokens(1);
+                if (s.decoder.next(logits, 0)) {
+                    finish(slot);
+                } else {
+                    s.emitLogprob();
+                }
+            } catch (RuntimeException e) {
+                slot.reset();
+                fail(slot, asApiError(e));
+            }
+        }
+        return pending;
     }
 
     /** One decode step: one batched forward pass over the last token of every active sequence. */
@@ -339,6 +386,8 @@ final class BatchScheduler implements AutoCloseable {
         int[] cached = new int[0];
         int cachedLength;
         Sequence sequence;
+        /** Whether the sequence's whole prompt is in the cache (it then takes part in decode steps). */
+        boolean prefilled;
 
         int commonPrefix(int[] prompt) {
             int n = Math.min(cachedLength, prompt.length);
@@ -349,9 +398,13 @@ final class BatchScheduler implements AutoCloseable {
             return i;
         }
 
-        void setCached(int[] prompt) {
-            cached = Arrays.copyOf(prompt, Math.max(prompt.length * 2, 16));
-            cachedLength = prompt.length;
+        /** Records that the cache now holds {@code tokens[from, to)} at positions {@code from..to-1}. */
+        void cache(int[] tokens, int from, int to) {
+            if (cached.length < to) {
+                cached = Arrays.copyOf(cached, Math.max(to * 2, 16));
+            }
+            System.arraycopy(tokens, from, cached, from, to - from);
+            cachedLength = to;
         }
 
         void append(int token) {

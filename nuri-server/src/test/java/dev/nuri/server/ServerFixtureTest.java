@@ -211,6 +211,29 @@ class ServerFixtureTest {
     }
 
     @Test
+    void aLongPromptIsPrefilledInChunksBesideARunningStreamWithTheSameAnswers() throws Exception {
+        String longPrompt = "retrieval augmented generation ".repeat(36);
+        int longTokens = reference.encodeChat(List.of(ChatMessage.user(longPrompt))).length;
+        assertTrue(longTokens > BatchScheduler.PREFILL_TOKENS_PER_STEP && longTokens + 16 <= 512,
+                "prompt of " + longTokens + " tokens");
+        try (NuriServer big = NuriServer.start(ServerConfig.defaults().withPort(0).withParallel(2).withContextLength(512)
+                .withModelId("qwen2-tiny"), modelPath).awaitReady();
+                ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Http client = new Http(big.port(), null);
+            Future<Http.Response> running = pool.submit(() -> client.post("/v1/chat/completions", chat("short one", 60)));
+            Future<Http.Response> longOne = pool.submit(() -> client.post("/v1/chat/completions", chat(longPrompt, 16)));
+            Http.Response first = running.get();
+            assertEquals(200, first.status(), first.text());
+            assertEquals(alone("short one", 60).text(),
+                    first.json().get("choices").get(0).get("message").get("content").asText());
+            Http.Response r = longOne.get();
+            assertEquals(200, r.status(), r.text());
+            assertEquals(longTokens, r.json().get("usage").get("prompt_tokens").asInt());
+            assertEquals(alone(longPrompt, 16).text(), r.json().get("choices").get(0).get("message").get("content").asText());
+        }
+    }
+
+    @Test
     void aSharedPrefixIsReusedAndGivesTheSameAnswer() throws Exception {
         ObjectNode first = chat("Remember this long system prompt about retrieval augmented generation.", 4);
         assertEquals(200, http.post("/v1/chat/completions", first).status());
