@@ -12,14 +12,34 @@ import java.time.Duration;
  * <pre>
  * java ... dev.nuri.server.ServerThroughputBenchmark [model] [seconds per phase] [soak seconds] [max tokens]
  * </pre>
- * Defaults: {@code ../shared/fixtures/gguf/synthK-random-Q8_0.gguf}, 20 s, 60 s, 64 tokens.
+ * Defaults: {@code ../shared/fixtures/gguf/synthK-random-Q8_0.gguf}, 20 s, 60 s, 64 tokens. The model
+ * {@code synthetic-large} writes a random 8-layer, 1024-wide Llama (about 400 MB of F32 weights, so decoding is
+ * memory-bound, as with real models) to a temporary folder first.
  */
 public final class ServerThroughputBenchmark {
     private ServerThroughputBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
-        Path model = Path.of(args.length > 0 ? args[0] : "../shared/fixtures/gguf/synthK-random-Q8_0.gguf");
+        String name = args.length > 0 ? args[0] : "../shared/fixtures/gguf/synthK-random-Q8_0.gguf";
+        if (name.equals("synthetic-large")) {
+            Path dir = java.nio.file.Files.createTempDirectory("nuri-bench-model");
+            try {
+                run(TinyHfModel.write(dir, 1, new TinyHfModel.Shape(1024, 8, 8, 8, 2816, 512)), args);
+            } finally {
+                try (var files = java.nio.file.Files.list(dir)) {
+                    for (Path f : files.toList()) {
+                        java.nio.file.Files.delete(f);
+                    }
+                }
+                java.nio.file.Files.delete(dir);
+            }
+        } else {
+            run(Path.of(name), args);
+        }
+    }
+
+    private static void run(Path model, String[] args) throws Exception {
         int phase = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         int soak = args.length > 2 ? Integer.parseInt(args[2]) : 60;
         int maxTokens = args.length > 3 ? Integer.parseInt(args[3]) : 64;

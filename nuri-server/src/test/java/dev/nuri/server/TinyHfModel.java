@@ -30,21 +30,32 @@ final class TinyHfModel {
     private TinyHfModel() {
     }
 
+    /** Layer sizes of a generated model (the vocabulary is always the 260 byte-level tokens). */
+    record Shape(int hidden, int layers, int heads, int kvHeads, int ffn, int context) {
+    }
+
+    static final Shape TINY = new Shape(HIDDEN, LAYERS, HEADS, KV_HEADS, FFN, CONTEXT);
+
     static Path write(Path dir, long seed) throws IOException {
+        return write(dir, seed, TINY);
+    }
+
+    static Path write(Path dir, long seed, Shape shape) throws IOException {
         Files.writeString(dir.resolve("config.json"), """
                 {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": %d, "hidden_size": %d,
                  "num_hidden_layers": %d, "num_attention_heads": %d, "num_key_value_heads": %d,
                  "intermediate_size": %d, "max_position_embeddings": %d, "rms_norm_eps": 1e-5, "rope_theta": 10000.0,
                  "hidden_act": "silu", "tie_word_embeddings": false, "bos_token_id": 256, "eos_token_id": 259,
                  "torch_dtype": "float32"}
-                """.formatted(VOCAB, HIDDEN, LAYERS, HEADS, KV_HEADS, FFN, CONTEXT));
+                """.formatted(VOCAB, shape.hidden(), shape.layers(), shape.heads(), shape.kvHeads(), shape.ffn(),
+                shape.context()));
         writeTokenizer(dir);
         Files.writeString(dir.resolve("tokenizer_config.json"), """
                 {"bos_token": "<s>", "eos_token": "<|im_end|>", "add_bos_token": false}
                 """);
         Files.writeString(dir.resolve("chat_template.jinja"), "{% for m in messages %}<|im_start|>{{ m.role }}\n"
                 + "{{ m.content }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}");
-        writeWeights(dir.resolve("model.safetensors"), seed);
+        writeWeights(dir.resolve("model.safetensors"), seed, shape);
         return dir;
     }
 
@@ -71,25 +82,26 @@ final class TinyHfModel {
                 """.formatted(added, vocab));
     }
 
-    private static void writeWeights(Path file, long seed) {
+    private static void writeWeights(Path file, long seed, Shape shape) {
         Random rnd = new Random(seed);
-        int kvDim = HIDDEN / HEADS * KV_HEADS;
+        int hidden = shape.hidden();
+        int kvDim = hidden / shape.heads() * shape.kvHeads();
         SafetensorsWriter w = new SafetensorsWriter();
-        add(w, "model.embed_tokens.weight", rnd, VOCAB, HIDDEN, 1f);
-        for (int l = 0; l < LAYERS; l++) {
+        add(w, "model.embed_tokens.weight", rnd, VOCAB, hidden, 1f);
+        for (int l = 0; l < shape.layers(); l++) {
             String p = "model.layers." + l + ".";
-            add(w, p + "input_layernorm.weight", norm(rnd, HIDDEN), HIDDEN);
-            add(w, p + "self_attn.q_proj.weight", rnd, HIDDEN, HIDDEN, 1f);
-            add(w, p + "self_attn.k_proj.weight", rnd, kvDim, HIDDEN, 1f);
-            add(w, p + "self_attn.v_proj.weight", rnd, kvDim, HIDDEN, 1f);
-            add(w, p + "self_attn.o_proj.weight", rnd, HIDDEN, HIDDEN, 1f);
-            add(w, p + "post_attention_layernorm.weight", norm(rnd, HIDDEN), HIDDEN);
-            add(w, p + "mlp.gate_proj.weight", rnd, FFN, HIDDEN, 1f);
-            add(w, p + "mlp.up_proj.weight", rnd, FFN, HIDDEN, 1f);
-            add(w, p + "mlp.down_proj.weight", rnd, HIDDEN, FFN, 1f);
+            add(w, p + "input_layernorm.weight", norm(rnd, hidden), hidden);
+            add(w, p + "self_attn.q_proj.weight", rnd, hidden, hidden, 1f);
+            add(w, p + "self_attn.k_proj.weight", rnd, kvDim, hidden, 1f);
+            add(w, p + "self_attn.v_proj.weight", rnd, kvDim, hidden, 1f);
+            add(w, p + "self_attn.o_proj.weight", rnd, hidden, hidden, 1f);
+            add(w, p + "post_attention_layernorm.weight", norm(rnd, hidden), hidden);
+            add(w, p + "mlp.gate_proj.weight", rnd, shape.ffn(), hidden, 1f);
+            add(w, p + "mlp.up_proj.weight", rnd, shape.ffn(), hidden, 1f);
+            add(w, p + "mlp.down_proj.weight", rnd, hidden, shape.ffn(), 1f);
         }
-        add(w, "model.norm.weight", norm(rnd, HIDDEN), HIDDEN);
-        add(w, "lm_head.weight", rnd, VOCAB, HIDDEN, 4f);
+        add(w, "model.norm.weight", norm(rnd, hidden), hidden);
+        add(w, "lm_head.weight", rnd, VOCAB, hidden, 4f);
         w.write(file);
     }
 
