@@ -1,5 +1,6 @@
 package dev.nuri.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nuri.engine.Engine;
@@ -149,6 +150,8 @@ public final class NuriServer implements AutoCloseable {
             res.send(metrics.prometheus().getBytes(StandardCharsets.UTF_8));
         }));
         r.get("/v1/models", (req, res) -> handle("models", req, res, true, () -> sendJson(res, 200, models())));
+        r.get("/v1/models/{id}", (req, res) -> handle("models", req, res, true,
+                () -> sendJson(res, 200, model(req.path().pathParameters().get("id")))));
         r.post("/v1/chat/completions", (req, res) -> handle("chat", req, res, true,
                 () -> ready().completions().chat(parser.parse(body(req)), exchange(res))));
         r.post("/v1/completions", (req, res) -> handle("completions", req, res, true,
@@ -249,6 +252,16 @@ public final class NuriServer implements AutoCloseable {
         data.addObject().put("id", embeddings.modelId()).put("object", "model").put("created", created)
                 .put("owned_by", "nuri");
         return mapper.writeValueAsBytes(root);
+    }
+
+    private byte[] model(String id) throws IOException {
+        for (JsonNode m : mapper.readTree(models()).get("data")) {
+            if (m.get("id").asText().equals(id)) {
+                return mapper.writeValueAsBytes(m);
+            }
+        }
+        throw new ApiException(404, "invalid_request_error", "model", "model_not_found",
+                "The model '" + id + "' does not exist", 0);
     }
 
     private static byte[] body(ServerRequest req) throws IOException {

@@ -75,6 +75,8 @@ class ServerFixtureTest {
         Http.Response models = http.get("/v1/models");
         assertEquals(200, models.status());
         assertEquals("qwen2-tiny", models.json().get("data").get(0).get("id").asText());
+        assertEquals("qwen2-tiny", http.get("/v1/models/qwen2-tiny").json().get("id").asText());
+        assertEquals(404, http.get("/v1/models/gpt-4o").status());
         http.post("/v1/chat/completions", chat("metrics", 3));
         Http.Response metrics = http.get("/metrics");
         assertEquals(200, metrics.status());
