@@ -1,33 +1,23 @@
 package dev.nuri.generate;
 
 import dev.nuri.text.Tokenizer;
+import dev.nuri.text.tokenizer.StreamingDecoder;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Turns generated ids into final text, piece by piece, and finds stop strings across token boundaries.
- *
- * <p>Incremental detokenization (the prefix/read offset scheme vLLM uses): the new text of a step is
- * {@code decode(ids[prefix:]) - decode(ids[prefix:read])}, where {@code ids[prefix:read]} are the last tokens whose
- * text was complete. So each step decodes a few tokens, not the whole completion, and the result equals
- * {@link Tokenizer#decode} of all generated ids (special tokens skipped) for decoders where more ids only append
- * text (byte-level BPE, SentencePiece, WordPiece); the leading-space rule of SentencePiece still applies once, to
- * the first generated token, as when decoding the whole completion.
- *
- * <p>Only text that cannot change any more is passed on: a multi-byte character whose bytes have not all arrived
- * decodes to U+FFFD at the end, so trailing U+FFFD waits for the next token (and the window does not move past it);
- * so does an ending that could be the start of a stop string. When a stop string appears the text is cut just before it, as OpenAI does.
+ * Turns generated ids into final text, piece by piece, and finds stop strings across token boundaries. The ids are
+ * detokenized incrementally by {@link StreamingDecoder} (special tokens skipped), which never yields half a
+ * character; on top of that, an ending that could be the start of a stop string is held back, and when a stop string
+ * appears the text is cut just before it, as OpenAI does.
  */
 final class TextStreamer {
     private final Tokenizer tokenizer;
     private final List<String> stopStrings;
     private final int longestStop;
     private final GenerationListener listener;
-    private int[] ids = new int[32];
-    private int size;
-    private int prefixOffset;
-    private int readOffset;
-    private final StringBuilder complete = new StringBuilder();
+    private final StreamingDecoder decoder;
+    private final StringBuilder decoded = new StringBuilder();
     private String view = "";
     private String text;
     private int emitted;
@@ -38,6 +28,7 @@ final class TextStreamer {
         this.stopStrings = List.copyOf(stopStrings);
         this.longestStop = stopStrings.stream().mapToInt(String::length).max().orElse(0);
         this.listener = listener;
+        this.decoder = new StreamingDecoder(tokenizer, true);
     }
 
     /** Adds a generated token (never a stop token); returns true when a stop string has now appeared. */
@@ -48,24 +39,7 @@ final class TextStreamer {
         if (id >= tokenizer.vocabSize()) {
             return false; // a padding row of the model's output layer: no text
         }
-        if (size == ids.length) {
-            ids = Arrays.copyOf(ids, size * 2);
-        }
-        ids[size++] = id;
-        String pending = pendingText();
-        int stableLength = pending.length();
-        while (stableLength > 0 && pending.charAt(stableLength - 1) == '\uFFFD') {
-            stableLength--;
-        }
-        if (stableLength == pending.length()) { // every character complete: move the window on
-            complete.append(pending);
-            prefixOffset = readOffset;
-            readOffset = size;
-            view = complete.toString();
-        } else {
-            view = complete + pending.substring(0, stableLength);
-        }
-
+        view = decoded.append(decoder.next(id)).toString();
         int stopAt = findStop(view, stopStrings, searchFrom);
         if (stopAt >= 0) {
             text = view.substring(0, stopAt);
@@ -84,18 +58,11 @@ final class TextStreamer {
     /** Passes on everything still held back (unless a stop string ended the text) and returns the final text. */
     String finish() {
         if (text == null) {
-            text = complete + pendingText(); // an incomplete character at the very end stays as U+FFFD
+            text = decoded.append(decoder.flush()).toString(); // an incomplete character at the very end stays as U+FFFD
         }
         view = text;
         emit(text.length());
         return text;
-    }
-
-    /** Text of the ids after the last complete point. */
-    private String pendingText() {
-        String known = tokenizer.decode(Arrays.copyOfRange(ids, prefixOffset, readOffset), true);
-        String all = tokenizer.decode(Arrays.copyOfRange(ids, prefixOffset, size), true);
-        return all.length() > known.length() ? all.substring(known.length()) : "";
     }
 
     private void emit(int upTo) {

@@ -4,11 +4,15 @@ import dev.nuri.text.Tokenizer;
 import java.util.Arrays;
 
 /**
- * Turns ids into text one at a time for streaming generation, never emitting half a character: text that ends in
- * U+FFFD (an incomplete UTF-8 sequence, e.g. the first byte tokens of a Korean syllable) is held back until the
- * next ids complete it. Each step decodes a short window of recent ids and emits only what is new, so decoders that
- * depend on context (a leading space stripped from the first token, byte fallback, WordPiece joins) give the same
- * text as decoding everything at once. Not thread-safe: one per generation.
+ * Turns ids into text one at a time for streaming generation, never emitting half a character.
+ *
+ * <p>Incremental detokenization (the prefix/read offset scheme vLLM uses): the pending text of a step is
+ * {@code decode(ids[prefix:]) - decode(ids[prefix:read])}, where {@code ids[prefix:read]} are the last ids whose text
+ * was complete. So each step decodes a few ids, not the whole sequence, and decoders that depend on context (a
+ * leading space stripped from the first token, byte fallback, WordPiece joins) give the same text as decoding
+ * everything at once. A multi-byte character whose bytes have not all arrived decodes to U+FFFD at the end: the
+ * text before it is emitted, the U+FFFD waits for the next ids (and the window does not move past it).
+ * Not thread-safe: one per generation.
  */
 public final class StreamingDecoder {
     private final Tokenizer tokenizer;
@@ -17,6 +21,8 @@ public final class StreamingDecoder {
     private int size;
     private int prefixOffset;
     private int readOffset;
+    /** Characters of the pending text already returned. */
+    private int emittedPending;
 
     public StreamingDecoder(Tokenizer tokenizer, boolean skipSpecialTokens) {
         this.tokenizer = tokenizer;
@@ -29,21 +35,34 @@ public final class StreamingDecoder {
             ids = Arrays.copyOf(ids, size * 2);
         }
         ids[size++] = id;
-        String before = tokenizer.decode(Arrays.copyOfRange(ids, prefixOffset, readOffset), skipSpecialTokens);
-        String after = tokenizer.decode(Arrays.copyOfRange(ids, prefixOffset, size), skipSpecialTokens);
-        if (after.endsWith("\uFFFD") || after.length() <= before.length()) {
-            return ""; // an incomplete character, or nothing visible yet (e.g. a skipped special token)
+        String pending = pendingText();
+        int stable = pending.length();
+        while (stable > 0 && pending.charAt(stable - 1) == '\uFFFD') {
+            stable--;
         }
-        prefixOffset = readOffset;
-        readOffset = size;
-        return after.substring(before.length());
+        String out = stable > emittedPending ? pending.substring(emittedPending, stable) : "";
+        emittedPending = Math.max(emittedPending, stable);
+        if (stable == pending.length()) { // every character complete: move the window on
+            prefixOffset = readOffset;
+            readOffset = size;
+            emittedPending = 0;
+        }
+        return out;
     }
 
     /** Text still held back at the end of generation (an incomplete character decodes to U+FFFD, as in a full decode). */
     public String flush() {
-        String before = tokenizer.decode(Arrays.copyOfRange(ids, prefixOffset, readOffset), skipSpecialTokens);
-        String after = tokenizer.decode(Arrays.copyOfRange(ids, prefixOffset, size), skipSpecialTokens);
+        String pending = pendingText();
+        String out = pending.length() > emittedPending ? pending.substring(emittedPending) : "";
         prefixOffset = readOffset = size;
-        return after.length() > before.length() ? after.substring(before.length()) : "";
+        emittedPending = 0;
+        return out;
+    }
+
+    /** Text of the ids after the last complete point. */
+    private String pendingText() {
+        String known = tokenizer.decode(Arrays.copyOfRange(ids, prefixOffset, readOffset), skipSpecialTokens);
+        String all = tokenizer.decode(Arrays.copyOfRange(ids, prefixOffset, size), skipSpecialTokens);
+        return all.length() > known.length() ? all.substring(known.length()) : "";
     }
 }
