@@ -9,7 +9,6 @@ import dev.nuri.format.gguf.GgufFile;
 import dev.nuri.text.Tokenizer;
 import dev.nuri.text.chat.ChatMessage;
 import dev.nuri.text.chat.ChatTemplate;
-import dev.nuri.text.tokenizer.LlamaCppTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,15 +31,7 @@ record ChatPrompt(String text, int[] ids) {
         List<ChatMessage> messages = readMessages(messagesFile);
         ChatTemplate template = template(model, tokenizer);
         String prompt = template.render(messages, true);
-        int[] ids = tokenizer.encode(prompt, false);
-        if (tokenizer instanceof LlamaCppTokenizer gguf && gguf.addsBos()
-                && (ids.length == 0 || ids[0] != gguf.bosId())) {
-            int[] withBos = new int[ids.length + 1];
-            withBos[0] = gguf.bosId();
-            System.arraycopy(ids, 0, withBos, 1, ids.length);
-            ids = withBos;
-        }
-        return new ChatPrompt(prompt, ids);
+        return new ChatPrompt(prompt, ChatTemplate.tokenize(prompt, tokenizer));
     }
 
     private static ChatTemplate template(Path model, Tokenizer tokenizer) {
@@ -51,13 +42,9 @@ record ChatPrompt(String text, int[] ids) {
         }
         if (model.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".gguf")) {
             try (GgufFile gguf = GgufFile.open(model)) {
-                String text = gguf.findString("tokenizer.chat_template")
+                return ChatTemplate.fromGguf(gguf, tokenizer)
                         .orElseThrow(() -> new NuriException(model + ": the model has no chat template "
                                 + "(metadata key 'tokenizer.chat_template' is missing)"));
-                String bos = tokenizer.bosId() >= 0 ? tokenizer.token(tokenizer.bosId()) : null;
-                String eos = gguf.findInt("tokenizer.ggml.eos_token_id").isPresent()
-                        ? tokenizer.token(gguf.getInt("tokenizer.ggml.eos_token_id")) : null;
-                return ChatTemplate.of(text, model + " (tokenizer.chat_template)", bos, eos);
             }
         }
         return ChatTemplate.fromHuggingFace(model.toAbsolutePath().getParent())

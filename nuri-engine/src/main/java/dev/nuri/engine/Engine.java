@@ -1,6 +1,5 @@
 package dev.nuri.engine;
 
-import dev.nuri.format.gguf.GgufFile;
 import dev.nuri.generate.Cancellation;
 import dev.nuri.generate.GenerationListener;
 import dev.nuri.generate.GenerationOptions;
@@ -46,7 +45,7 @@ public final class Engine implements AutoCloseable {
     public static Engine load(Path path) {
         LoadedModel loaded = ModelLoader.load(path);
         try {
-            Tokenizer tokenizer = Tokenizers.load(loaded.isGguf() ? loaded.path() : loaded.folder());
+            Tokenizer tokenizer = loaded.isGguf() ? Tokenizers.fromGguf(loaded.gguf()) : Tokenizers.load(loaded.folder());
             return new Engine(loaded, tokenizer, findChatTemplate(loaded, tokenizer).orElse(null));
         } catch (RuntimeException e) {
             loaded.close();
@@ -55,18 +54,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private static Optional<ChatTemplate> findChatTemplate(LoadedModel loaded, Tokenizer tokenizer) {
-        if (!loaded.isGguf()) {
-            return ChatTemplate.fromHuggingFace(loaded.folder());
-        }
-        try (GgufFile gguf = GgufFile.open(loaded.path())) {
-            return gguf.findString("tokenizer.chat_template").map(template -> ChatTemplate.of(template,
-                    loaded.path() + " (tokenizer.chat_template)", tokenString(tokenizer, tokenizer.bosId()),
-                    tokenizer.eosIds().stream().sorted().findFirst().map(id -> tokenString(tokenizer, id)).orElse(null)));
-        }
-    }
-
-    private static String tokenString(Tokenizer tokenizer, int id) {
-        return id >= 0 && id < tokenizer.vocabSize() ? tokenizer.token(id) : null;
+        return loaded.isGguf() ? ChatTemplate.fromGguf(loaded.gguf(), tokenizer) : ChatTemplate.fromHuggingFace(loaded.folder());
     }
 
     public LanguageModel model() {
@@ -104,12 +92,9 @@ public final class Engine implements AutoCloseable {
         return requireChatTemplate().render(messages, true);
     }
 
-    /**
-     * Ids of a rendered chat prompt. As Hugging Face's {@code apply_chat_template(tokenize=True)} does, no special
-     * tokens are added: the template writes BOS and the turn markers itself.
-     */
+    /** Ids of the rendered chat prompt (see {@link ChatTemplate#tokenize} for the special-token rules). */
     public int[] encodeChat(List<ChatMessage> messages) {
-        return tokenizer.encode(renderChat(messages), false);
+        return ChatTemplate.tokenize(renderChat(messages), tokenizer);
     }
 
     public GenerationResult complete(String prompt, GenerationOptions options) {

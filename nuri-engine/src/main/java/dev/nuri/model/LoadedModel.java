@@ -1,5 +1,6 @@
 package dev.nuri.model;
 
+import dev.nuri.format.gguf.GgufFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -10,8 +11,10 @@ import java.nio.file.Path;
  *
  * @param model the model
  * @param path  what was loaded: a Hugging Face folder or a GGUF file
+ * @param gguf  the open GGUF file the weights view (its metadata also holds the tokenizer and chat template), or
+ *              null for a Hugging Face folder; owned by the model and valid until {@link #close()}
  */
-public record LoadedModel(LanguageModel model, Path path) implements AutoCloseable {
+public record LoadedModel(LanguageModel model, Path path, GgufFile gguf) implements AutoCloseable {
 
     /** The folder holding the model's files (the path itself for a folder, else the file's folder). */
     public Path folder() {
@@ -20,7 +23,7 @@ public record LoadedModel(LanguageModel model, Path path) implements AutoCloseab
 
     /** True when the weights come from a GGUF file (which carries its own tokenizer in its metadata). */
     public boolean isGguf() {
-        return !Files.isDirectory(path);
+        return gguf != null;
     }
 
     /** {@code name} in the model's folder (for example "tokenizer.json"), if it exists. */

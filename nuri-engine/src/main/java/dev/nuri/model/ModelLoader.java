@@ -44,7 +44,7 @@ public final class ModelLoader {
             }
             try {
                 WeightBinder binder = new WeightBinder(n -> source.has(n) ? source.tensor(n) : null, source.path().toString());
-                return new LoadedModel(new DecoderModel(name, config, HfDecoderLoader.bindWeights(config, binder), parallel, source), path);
+                return new LoadedModel(new DecoderModel(name, config, HfDecoderLoader.bindWeights(config, binder), parallel, source), path, null);
             } catch (RuntimeException e) {
                 source.close();
                 throw e;
@@ -57,7 +57,7 @@ public final class ModelLoader {
             throw new ModelFormatException(file + ": a safetensors file needs its Hugging Face folder (with config.json); pass the folder");
         }
         try {
-            return new LoadedModel(GgufDecoderLoader.load(gguf, name, parallel), file);
+            return new LoadedModel(GgufDecoderLoader.load(gguf, name, parallel), file, gguf);
         } catch (RuntimeException e) {
             gguf.close();
             throw e;

@@ -7,6 +7,9 @@ import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.interpret.errorcategory.BasicTemplateErrorCategory;
 import dev.nuri.NuriException;
+import dev.nuri.format.gguf.GgufFile;
+import dev.nuri.text.Tokenizer;
+import dev.nuri.text.tokenizer.LlamaCppTokenizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -67,6 +70,38 @@ public final class ChatTemplate {
         });
         PythonCompat.install(engine);
         return engine;
+    }
+
+    /**
+     * The template in a GGUF file's {@code tokenizer.chat_template}, if it has one, with {@code bos_token} and
+     * {@code eos_token} taken from the vocabulary ({@code tokenizer.ggml.bos_token_id}/{@code eos_token_id}).
+     */
+    public static Optional<ChatTemplate> fromGguf(GgufFile gguf, Tokenizer tokenizer) {
+        return gguf.findString("tokenizer.chat_template").map(text -> of(text,
+                gguf.path() + " (tokenizer.chat_template)",
+                tokenString(tokenizer, tokenizer.bosId()),
+                tokenString(tokenizer, gguf.findInt("tokenizer.ggml.eos_token_id").orElse(-1))));
+    }
+
+    private static String tokenString(Tokenizer tokenizer, int id) {
+        return id >= 0 && id < tokenizer.vocabSize() ? tokenizer.token(id) : null;
+    }
+
+    /**
+     * The ids of a rendered chat prompt. As Hugging Face's {@code apply_chat_template(tokenize=True)} does, no special
+     * tokens are added (the template writes them, and special-token text in it is read as those tokens); for a GGUF
+     * vocabulary that asks for BOS ({@code add_bos_token}) and a template that did not write it, BOS is put in
+     * front, as llama.cpp does.
+     */
+    public static int[] tokenize(String renderedPrompt, Tokenizer tokenizer) {
+        int[] ids = tokenizer.encode(renderedPrompt, false);
+        if (tokenizer instanceof LlamaCppTokenizer gguf && gguf.addsBos() && (ids.length == 0 || ids[0] != gguf.bosId())) {
+            int[] withBos = new int[ids.length + 1];
+            withBos[0] = gguf.bosId();
+            System.arraycopy(ids, 0, withBos, 1, ids.length);
+            return withBos;
+        }
+        return ids;
     }
 
     /**

@@ -40,12 +40,17 @@ public final class Tokenizers {
     /** The tokenizer stored in a GGUF file's {@code tokenizer.ggml.*} metadata, tokenizing as llama.cpp does. */
     public static LlamaCppTokenizer loadGguf(Path path) {
         try (GgufFile gguf = GgufFile.open(path)) {
-            GgufVocabulary vocabulary = GgufVocabulary.from(gguf);
-            try {
-                return new LlamaCppTokenizer(vocabulary);
-            } catch (IllegalArgumentException e) {
-                throw new ModelFormatException(path + ": " + e.getMessage(), e);
-            }
+            return fromGguf(gguf);
+        }
+    }
+
+    /** The tokenizer in an open GGUF file's metadata (the file may be closed afterwards). */
+    public static LlamaCppTokenizer fromGguf(GgufFile gguf) {
+        GgufVocabulary vocabulary = GgufVocabulary.from(gguf);
+        try {
+            return new LlamaCppTokenizer(vocabulary);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(gguf.path() + ": " + e.getMessage(), e);
         }
     }
 }
