@@ -11,7 +11,6 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,10 +31,14 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     SamplingOptions sampling;
 
+    /** The options of the next reply: the flags', changed by /set (only to values that pass validation). */
+    private GenerationOptions options;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        options = sampling.toOptions();
         try (Engine engine = Engine.load(model)) {
             ChatSession session = new ChatSession(engine, system);
             engine.renderChat(List.of(ChatMessage.user("hi"))); // fail now, not after the first question, if there is no template
@@ -56,7 +59,6 @@ final class ChatCommand implements Callable<Integer> {
                     continue;
                 }
                 try {
-                    GenerationOptions options = sampling.toOptions();
                     ChatSession.Turn turn = session.prepare(line, options.maxNewTokens());
                     if (turn.droppedMessages() > 0) {
                         out.println("(dropped the " + turn.droppedMessages() + " oldest messages to stay within the context)");
@@ -99,26 +101,24 @@ final class ChatCommand implements Callable<Integer> {
     }
 
     private String set(String name, String value) {
-        SamplingOptions before = sampling.copy();
+        GenerationOptions.Builder changed = options.toBuilder();
         try {
             switch (name) {
-                case "temperature" -> sampling.temperature = Double.parseDouble(value);
-                case "top_p" -> sampling.topP = Double.parseDouble(value);
-                case "top_k" -> sampling.topK = Integer.parseInt(value);
-                case "min_p" -> sampling.minP = Double.parseDouble(value);
-                case "max_tokens" -> sampling.maxTokens = Integer.parseInt(value);
-                case "seed" -> sampling.seed = Long.parseLong(value);
+                case "temperature" -> changed.temperature(Double.parseDouble(value));
+                case "top_p" -> changed.topP(Double.parseDouble(value));
+                case "top_k" -> changed.topK(Integer.parseInt(value));
+                case "min_p" -> changed.minP(Double.parseDouble(value));
+                case "max_tokens" -> changed.maxNewTokens(Integer.parseInt(value));
+                case "seed" -> changed.seed(Long.parseLong(value));
                 default -> {
                     return "unknown setting " + name + " (temperature, top_p, top_k, min_p, max_tokens, seed)";
                 }
             }
-            sampling.toOptions(); // validates
+            options = changed.build();
             return "(" + name + " = " + value + ")";
         } catch (NumberFormatException e) {
-            sampling = before;
             return "not a number: " + value;
         } catch (IllegalArgumentException | NuriException e) {
-            sampling = before;
             return e.getMessage() + " (unchanged)";
         }
     }

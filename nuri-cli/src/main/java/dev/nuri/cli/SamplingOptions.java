@@ -40,22 +40,6 @@ final class SamplingOptions {
     @Option(names = "--stop", paramLabel = "S", description = "Stop when the output contains S (repeatable).")
     List<String> stop = new ArrayList<>();
 
-    SamplingOptions copy() {
-        SamplingOptions c = new SamplingOptions();
-        c.maxTokens = maxTokens;
-        c.temperature = temperature;
-        c.topK = topK;
-        c.topP = topP;
-        c.minP = minP;
-        c.repeatPenalty = repeatPenalty;
-        c.presencePenalty = presencePenalty;
-        c.frequencyPenalty = frequencyPenalty;
-        c.seed = seed;
-        c.numBeams = numBeams;
-        c.stop = new ArrayList<>(stop);
-        return c;
-    }
-
     GenerationOptions toOptions() {
         GenerationOptions.Builder b = GenerationOptions.builder()
                 .maxNewTokens(maxTokens)
