@@ -1,5 +1,7 @@
 package dev.nuri.engine;
 
+import static dev.nuri.testkit.ReferenceJson.ints;
+import static dev.nuri.testkit.ReferenceJson.doubles;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -86,21 +88,5 @@ class EngineFixtureTest {
     private static int[] idsAfter(List<String> lines, String key) {
         String line = lines.stream().filter(l -> l.startsWith(key)).findFirst().orElseThrow();
         return Arrays.stream(line.substring(key.length()).trim().split("\\s+")).mapToInt(Integer::parseInt).toArray();
-    }
-
-    private static int[] ints(JsonNode array) {
-        int[] out = new int[array.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = array.get(i).asInt();
-        }
-        return out;
-    }
-
-    private static double[] doubles(JsonNode array) {
-        double[] out = new double[array.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = array.get(i).asDouble();
-        }
-        return out;
     }
 }

@@ -1,5 +1,6 @@
 package dev.nuri.generate;
 
+import static dev.nuri.testkit.ReferenceJson.ints;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -64,13 +65,5 @@ class HfBeamFixtureTest {
             return prompt;
         }
         return java.util.Arrays.stream(prompt).filter(id -> id != pad).toArray();
-    }
-
-    private static int[] ints(JsonNode array) {
-        int[] out = new int[array.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = array.get(i).asInt();
-        }
-        return out;
     }
 }

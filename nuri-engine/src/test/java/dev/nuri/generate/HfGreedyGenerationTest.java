@@ -1,5 +1,6 @@
 package dev.nuri.generate;
 
+import static dev.nuri.testkit.ReferenceJson.ints;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,13 +66,5 @@ class HfGreedyGenerationTest {
                 }
             }
         }
-    }
-
-    private static int[] ints(JsonNode array) {
-        int[] out = new int[array.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = array.get(i).asInt();
-        }
-        return out;
     }
 }

@@ -1,5 +1,7 @@
 package dev.nuri.model;
 
+import static dev.nuri.testkit.ReferenceJson.ints;
+import static dev.nuri.testkit.ReferenceJson.doubles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -129,21 +131,5 @@ class HfFixtureTest {
             worst = Math.max(worst, Math.abs(a[i] - b[i]));
         }
         return worst;
-    }
-
-    static int[] ints(JsonNode array) {
-        int[] out = new int[array.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = array.get(i).asInt();
-        }
-        return out;
-    }
-
-    private static double[] doubles(JsonNode array) {
-        double[] out = new double[array.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = array.get(i).asDouble();
-        }
-        return out;
     }
 }

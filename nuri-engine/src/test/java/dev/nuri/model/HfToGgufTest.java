@@ -1,8 +1,8 @@
 package dev.nuri.model;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nuri.format.TensorSource;
 import dev.nuri.format.TensorSources;
@@ -13,6 +13,7 @@ import dev.nuri.tensor.Parallel;
 import dev.nuri.tensor.Tensor;
 import dev.nuri.tensor.WeightMatrix;
 import dev.nuri.testkit.Fixtures;
+import dev.nuri.testkit.ReferenceJson;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -50,7 +51,7 @@ class HfToGgufTest {
             LanguageModel model = loaded.model();
             float worst = 0;
             for (int k = 0; k < reference.get("prompts").size(); k++) {
-                int[] ids = HfFixtureTest.ints(reference.get("prompts").get(k).get("input_ids"));
+                int[] ids = ReferenceJson.ints(reference.get("prompts").get(k).get("input_ids"));
                 float[] got = model.forward(model.newState(64), ids, true);
                 worst = Math.max(worst, HfFixtureTest.maxAbsDiff(WeightMatrix.of(expected.tensor("p" + k + ".logits")).toFloatArray(), got));
             }

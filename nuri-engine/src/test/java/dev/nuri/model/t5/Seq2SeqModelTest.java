@@ -1,15 +1,16 @@
 package dev.nuri.model.t5;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nuri.generate.GenerationOptions;
 import dev.nuri.generate.GenerationResult;
 import dev.nuri.tensor.Parallel;
 import dev.nuri.testkit.Fixtures;
+import dev.nuri.testkit.ReferenceJson;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -24,9 +25,9 @@ class Seq2SeqModelTest {
         assertTrue(Seq2SeqModel.isSeq2Seq(dir));
         try (Seq2SeqModel m = Seq2SeqModel.open(dir, Parallel.serial())) {
             for (JsonNode p : ref.get("prompts")) {
-                int[] input = T5TinyFixtureTest.ints(p.get("input_ids"));
+                int[] input = ReferenceJson.ints(p.get("input_ids"));
                 assertArrayEquals(input, m.tokenizer().encode(p.get("text").asText(), true), "tokenization of " + p.get("text"));
-                int[] greedy = T5TinyFixtureTest.ints(p.get("greedy_ids"));
+                int[] greedy = ReferenceJson.ints(p.get("greedy_ids"));
                 GenerationResult r = m.generate(p.get("text").asText(), GenerationOptions.greedy(greedy.length - 1));
                 assertArrayEquals(Arrays.copyOfRange(greedy, 1, greedy.length), r.tokenIds());
                 assertEquals(p.get("greedy_text").asText(), r.text());

@@ -1,10 +1,10 @@
 package dev.nuri.model.t5;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nuri.generate.EarlyStopping;
 import dev.nuri.generate.GenerationOptions;
@@ -17,6 +17,7 @@ import dev.nuri.tensor.Parallel;
 import dev.nuri.tensor.Tensor;
 import dev.nuri.tensor.VectorMath;
 import dev.nuri.testkit.Fixtures;
+import dev.nuri.testkit.ReferenceJson;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -24,15 +25,6 @@ import org.junit.jupiter.api.Test;
 
 /** t5-tiny against Hugging Face transformers: decoder logits, greedy ids. */
 class T5TinyFixtureTest {
-
-
-    static int[] ints(JsonNode a) {
-        int[] out = new int[a.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = a.get(i).asInt();
-        }
-        return out;
-    }
 
     static int[] ints(long[] a) {
         int[] out = new int[a.length];
@@ -54,7 +46,7 @@ class T5TinyFixtureTest {
                 for (int k = 0; k < ref.get("prompts").size(); k++) {
                     JsonNode prompt = ref.get("prompts").get(k);
                     int[] input = ints(tensors.get("p" + k + ".input_ids") == null ? new long[0] : TestSafetensors.longs(tensors.get("p" + k + ".input_ids")));
-                    assertArrayEquals(ints(prompt.get("input_ids")), input);
+                    assertArrayEquals(ReferenceJson.ints(prompt.get("input_ids")), input);
                     int[] dec = ints(TestSafetensors.longs(tensors.get("p" + k + ".decoder_input_ids")));
                     float[] expected = TestSafetensors.floats(tensors.get("p" + k + ".logits"));
                     LanguageModel decoder = model.decoderFor(input);
@@ -74,7 +66,7 @@ class T5TinyFixtureTest {
                     assertTrue(batchDiff < 1e-4, "logits differ by " + batchDiff);
                     assertTrue(stepDiff < 1e-4, "cached logits differ by " + stepDiff);
 
-                    int[] greedy = ints(prompt.get("greedy_ids"));
+                    int[] greedy = ReferenceJson.ints(prompt.get("greedy_ids"));
                     int[] mine = new int[greedy.length];
                     mine[0] = model.decoderPrompt()[0];
                     InferenceState g = decoder.newState(64);
@@ -96,10 +88,10 @@ class T5TinyFixtureTest {
         try (T5Loader.Loaded loaded = T5Loader.open(dir, Parallel.serial())) {
             T5Model model = loaded.model();
             for (JsonNode prompt : ref.get("prompts")) {
-                int[] input = ints(prompt.get("input_ids"));
+                int[] input = ReferenceJson.ints(prompt.get("input_ids"));
                 Generator generator = new Generator(model.decoderFor(input), new IdTokenizer(model.config().vocabSize(), model.config().eosId()));
-                int[] greedy = ints(prompt.get("greedy_ids"));
-                int[] beam = ints(prompt.get("beam4_ids"));
+                int[] greedy = ReferenceJson.ints(prompt.get("greedy_ids"));
+                int[] beam = ReferenceJson.ints(prompt.get("beam4_ids"));
                 // The references hold the decoder start token followed by the generated ids.
                 GenerationResult g = generator.generate(model.decoderPrompt(), GenerationOptions.greedy(greedy.length - 1));
                 assertArrayEquals(Arrays.copyOfRange(greedy, 1, greedy.length), g.tokenIds(), "greedy ids");

@@ -1,5 +1,6 @@
 package dev.nuri.text.tokenizer;
 
+import static dev.nuri.testkit.ReferenceJson.ints;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -54,14 +55,6 @@ class HfReferenceTest {
         if (!java.util.Arrays.equals(expected, actual)) {
             failures.add(what + ": expected " + java.util.Arrays.toString(expected) + " got " + java.util.Arrays.toString(actual));
         }
-    }
-
-    static int[] ints(JsonNode arr) {
-        int[] out = new int[arr.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = arr.get(i).asInt();
-        }
-        return out;
     }
 
     static String quote(String s) {

@@ -1,12 +1,13 @@
 package dev.nuri.text.tokenizer;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nuri.testkit.Fixtures;
+import dev.nuri.testkit.ReferenceJson;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,8 +47,8 @@ class LlamaCppUnigramTest {
                 continue;
             }
             checked++;
-            assertArrayEquals(HfReferenceTest.ints(t.get("ids")), tok.encode(text, false, false), HfReferenceTest.quote(text));
-            assertArrayEquals(HfReferenceTest.ints(t.get("ids_with_special_tokens")), tok.encode(text, true, false),
+            assertArrayEquals(ReferenceJson.ints(t.get("ids")), tok.encode(text, false, false), HfReferenceTest.quote(text));
+            assertArrayEquals(ReferenceJson.ints(t.get("ids_with_special_tokens")), tok.encode(text, true, false),
                     HfReferenceTest.quote(text));
         }
         assertTrue(checked >= 12, "checked " + checked);
