@@ -73,15 +73,30 @@ public final class BertEmbeddingModel implements EmbeddingModel {
     private record Window(int text, int[] ids, int weight) {
     }
 
+    /**
+     * Embeddings and how many tokens the texts hold (special tokens included, each text counted once however it is
+     * windowed), as an API reports usage.
+     */
+    public record Embeddings(float[][] vectors, int tokens) {
+    }
+
     @Override
     public float[][] embed(List<String> texts) {
+        return embedCounting(texts).vectors();
+    }
+
+    /** {@link #embed(List)} plus the token count of the texts, from the same tokenization. */
+    public Embeddings embedCounting(List<String> texts) {
         List<Window> windows = new ArrayList<>();
+        int tokenCount = 0;
         for (int i = 0; i < texts.size(); i++) {
             String text = texts.get(i);
             if (text == null) {
                 throw new IllegalArgumentException("text " + i + " is null");
             }
-            windows.addAll(windows(i, text));
+            int[] full = tokenizer.encode(text, true);
+            tokenCount += full.length;
+            windows.addAll(windows(i, text, full));
         }
         int dim = dimension();
         double[][] sums = new double[texts.size()][dim];
@@ -106,7 +121,7 @@ public final class BertEmbeddingModel implements EmbeddingModel {
                 Pooling.normalize(out[i]);
             }
         }
-        return out;
+        return new Embeddings(out, tokenCount);
     }
 
     private void encodeBatch(List<Window> batch, int tokens, double[][] sums, int[] weights) {
@@ -131,9 +146,11 @@ public final class BertEmbeddingModel implements EmbeddingModel {
         }
     }
 
-    /** The text's token windows: one when it fits, else consecutive windows of at most maxTokens tokens. */
-    private List<Window> windows(int index, String text) {
-        int[] full = tokenizer.encode(text, true);
+    /**
+     * The text's token windows ({@code full}: its ids with special tokens): one when it fits, else consecutive
+     * windows of at most maxTokens tokens.
+     */
+    private List<Window> windows(int index, String text, int[] full) {
         if (full.length <= maxTokens) {
             return List.of(new Window(index, full, 1));
         }

@@ -129,4 +129,13 @@ class BertEmbeddingModelTest {
         assertArrayEquals(expected, normalized, 1e-5f);
         assertTrue(normalized.length == dim);
     }
+
+    @Test
+    void usageCountsEachTextsTokensOnceHoweverItIsWindowed() {
+        BertEmbeddingModel m = model(Pooling.MEAN, true);
+        // "abc" is [CLS] a b c [SEP]; the 25-letter text (3 windows) is counted as its 27 tokens, not 31.
+        BertEmbeddingModel.Embeddings e = m.embedCounting(List.of("abc", "abcdefghijklmnopqrstuvwxy"));
+        assertEquals(5 + 27, e.tokens());
+        assertArrayEquals(m.embed(List.of("abc", "abcdefghijklmnopqrstuvwxy"))[1], e.vectors()[1], 0f);
+    }
 }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nuri.embed.BertEmbeddingModel;
 import dev.nuri.embed.DefaultEmbeddingModel;
 import dev.nuri.embed.EmbeddingModels;
-import dev.nuri.text.Tokenizer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -49,13 +48,9 @@ final class EmbeddingEndpoint implements AutoCloseable {
             throw ApiException.invalid("encoding_format", "'encoding_format' must be \"float\" or \"base64\", got " + format);
         }
         List<String> texts = inputs(body.get("input"));
-        BertEmbeddingModel m = model();
-        float[][] vectors = m.embed(texts);
-        int tokens = 0;
-        Tokenizer tokenizer = m.tokenizer();
-        for (String t : texts) {
-            tokens += tokenizer.encode(t, true).length;
-        }
+        BertEmbeddingModel.Embeddings embeddings = model().embedCounting(texts);
+        float[][] vectors = embeddings.vectors();
+        int tokens = embeddings.tokens();
         ObjectNode root = mapper.createObjectNode();
         root.put("object", "list");
         ArrayNode data = root.putArray("data");
