@@ -53,6 +53,14 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * An engine around a model the caller loaded or wrapped (an adapter, an instrumented model) with the tokenizer and,
+     * if any, the chat template to use. The engine owns {@code loaded} and closes it.
+     */
+    public static Engine of(LoadedModel loaded, Tokenizer tokenizer, ChatTemplate chatTemplate) {
+        return new Engine(loaded, tokenizer, chatTemplate);
+    }
+
     private static Optional<ChatTemplate> findChatTemplate(LoadedModel loaded, Tokenizer tokenizer) {
         return loaded.isGguf() ? ChatTemplate.fromGguf(loaded.gguf(), tokenizer) : ChatTemplate.fromHuggingFace(loaded.folder());
     }

@@ -7,6 +7,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.nuri.engine.Engine;
 import dev.nuri.generate.GenerationOptions;
+import dev.nuri.model.InferenceState;
+import dev.nuri.model.LanguageModel;
+import dev.nuri.model.LoadedModel;
+import dev.nuri.model.ModelInfo;
+import dev.nuri.model.ModelLoader;
+import dev.nuri.text.chat.ChatTemplate;
+import dev.nuri.text.tokenizer.Tokenizers;
 import dev.nuri.testkit.Fixtures;
 import dev.nuri.text.chat.ChatMessage;
 import java.io.File;
@@ -14,6 +21,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,7 +55,7 @@ class ChatPageBrowserTest {
         Path model = Fixtures.require("hf/qwen2-tiny");
         reference = Engine.load(model);
         server = NuriServer.start(ServerConfig.defaults().withPort(0).withParallel(2).withContextLength(256)
-                .withModelId("qwen2-tiny"), model).awaitReady();
+                .withModelId("qwen2-tiny"), () -> gatedEngine(model)).awaitReady();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -55,6 +64,51 @@ class ChatPageBrowserTest {
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
+    }
+
+    /** The model behind a gate the test closes to hold a generation in flight while it clicks "stop". */
+    private static Engine gatedEngine(Path folder) {
+        LoadedModel loaded = ModelLoader.load(folder);
+        return Engine.of(new LoadedModel(new GatedModel(loaded.model()), folder, null), Tokenizers.load(folder),
+                ChatTemplate.fromHuggingFace(folder).orElseThrow());
+    }
+
+    private static final Semaphore GATE = new Semaphore(Integer.MAX_VALUE);
+    private static final AtomicInteger DECODE_STEPS = new AtomicInteger();
+
+    private record GatedModel(LanguageModel model) implements LanguageModel {
+        private static void pass() {
+            GATE.acquireUninterruptibly();
+            GATE.release();
+        }
+
+        @Override
+        public ModelInfo info() {
+            return model.info();
+        }
+
+        @Override
+        public InferenceState newState(int contextLength) {
+            return model.newState(contextLength);
+        }
+
+        @Override
+        public float[] forward(InferenceState state, int[] tokens, boolean allLogits) {
+            pass();
+            return model.forward(state, tokens, allLogits);
+        }
+
+        @Override
+        public float[] forwardBatch(List<? extends InferenceState> states, int[] tokens) {
+            pass();
+            DECODE_STEPS.incrementAndGet();
+            return model.forwardBatch(states, tokens);
+        }
+
+        @Override
+        public void close() {
+            model.close();
+        }
     }
 
     @AfterAll
@@ -120,14 +174,23 @@ class ChatPageBrowserTest {
                 .until(d -> d.findElements(By.cssSelector("#messages .msg")).size() == 2);
         assertEquals("You are terse.", browser.findElement(By.id("system")).getAttribute("value"));
 
-        // stop: a long answer is cut off and the server frees the slot
+        // stop: the model is held mid-answer, the user clicks stop, and once the model runs again the server
+        // notices the closed stream and frees the slot instead of generating the remaining tokens
         setValue("max-tokens", "150");
         setValue("input", "Now write a very long essay");
-        browser.findElement(By.id("send")).click();
-        new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> d.findElement(By.id("stop")).isEnabled());
-        browser.findElement(By.id("stop")).click();
-        waitForStatus("stopped", "ready", "stopped at the token limit");
-        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> server.activeSequences() == 0);
+        GATE.acquireUninterruptibly(Integer.MAX_VALUE);
+        try {
+            browser.findElement(By.id("send")).click();
+            new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> GATE.hasQueuedThreads());
+            assertTrue(browser.findElement(By.id("stop")).isEnabled());
+            browser.findElement(By.id("stop")).click();
+            waitForStatus("stopped");
+            DECODE_STEPS.set(0);
+        } finally {
+            GATE.release(Integer.MAX_VALUE);
+        }
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> server.activeSequences() == 0);
+        assertTrue(DECODE_STEPS.get() < 100, "decode steps after stop: " + DECODE_STEPS.get());
         assertEquals(4, browser.findElements(By.cssSelector("#messages .msg")).size());
 
         browser.findElement(By.id("new-chat")).click();
