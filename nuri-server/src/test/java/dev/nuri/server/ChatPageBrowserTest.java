@@ -7,13 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.nuri.engine.Engine;
 import dev.nuri.generate.GenerationOptions;
-import dev.nuri.model.InferenceState;
-import dev.nuri.model.LanguageModel;
-import dev.nuri.model.LoadedModel;
-import dev.nuri.model.ModelInfo;
-import dev.nuri.model.ModelLoader;
-import dev.nuri.text.chat.ChatTemplate;
-import dev.nuri.text.tokenizer.Tokenizers;
 import dev.nuri.testkit.Fixtures;
 import dev.nuri.text.chat.ChatMessage;
 import java.io.File;
@@ -21,8 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,6 +38,7 @@ class ChatPageBrowserTest {
     private static NuriServer server;
     private static Engine reference;
     private static ChromeDriver browser;
+    private static final GatedModel[] gate = new GatedModel[1];
 
     @BeforeAll
     static void start(@TempDir Path profile) {
@@ -55,7 +47,7 @@ class ChatPageBrowserTest {
         Path model = Fixtures.require("hf/qwen2-tiny");
         reference = Engine.load(model);
         server = NuriServer.start(ServerConfig.defaults().withPort(0).withParallel(2).withContextLength(256)
-                .withModelId("qwen2-tiny"), () -> gatedEngine(model)).awaitReady();
+                .withModelId("qwen2-tiny"), () -> GatedModel.engine(model, gate)).awaitReady();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -64,51 +56,6 @@ class ChatPageBrowserTest {
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
-    }
-
-    /** The model behind a gate the test closes to hold a generation in flight while it clicks "stop". */
-    private static Engine gatedEngine(Path folder) {
-        LoadedModel loaded = ModelLoader.load(folder);
-        return Engine.of(new LoadedModel(new GatedModel(loaded.model()), folder, null), Tokenizers.load(folder),
-                ChatTemplate.fromHuggingFace(folder).orElseThrow());
-    }
-
-    private static final Semaphore GATE = new Semaphore(Integer.MAX_VALUE);
-    private static final AtomicInteger DECODE_STEPS = new AtomicInteger();
-
-    private record GatedModel(LanguageModel model) implements LanguageModel {
-        private static void pass() {
-            GATE.acquireUninterruptibly();
-            GATE.release();
-        }
-
-        @Override
-        public ModelInfo info() {
-            return model.info();
-        }
-
-        @Override
-        public InferenceState newState(int contextLength) {
-            return model.newState(contextLength);
-        }
-
-        @Override
-        public float[] forward(InferenceState state, int[] tokens, boolean allLogits) {
-            pass();
-            return model.forward(state, tokens, allLogits);
-        }
-
-        @Override
-        public float[] forwardBatch(List<? extends InferenceState> states, int[] tokens) {
-            pass();
-            DECODE_STEPS.incrementAndGet();
-            return model.forwardBatch(states, tokens);
-        }
-
-        @Override
-        public void close() {
-            model.close();
-        }
     }
 
     @AfterAll
@@ -178,19 +125,21 @@ class ChatPageBrowserTest {
         // notices the closed stream and frees the slot instead of generating the remaining tokens
         setValue("max-tokens", "150");
         setValue("input", "Now write a very long essay");
-        GATE.acquireUninterruptibly(Integer.MAX_VALUE);
+        gate[0].allow(0);
+        int passesAtStop;
         try {
             browser.findElement(By.id("send")).click();
-            new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> GATE.hasQueuedThreads());
+            new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> gate[0].isHolding());
             assertTrue(browser.findElement(By.id("stop")).isEnabled());
             browser.findElement(By.id("stop")).click();
             waitForStatus("stopped");
-            DECODE_STEPS.set(0);
+            passesAtStop = gate[0].forwardCalls();
         } finally {
-            GATE.release(Integer.MAX_VALUE);
+            gate[0].open();
         }
         new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> server.activeSequences() == 0);
-        assertTrue(DECODE_STEPS.get() < 100, "decode steps after stop: " + DECODE_STEPS.get());
+        int passesAfterStop = gate[0].forwardCalls() - passesAtStop;
+        assertTrue(passesAfterStop < 100, "forward passes after stop: " + passesAfterStop);
         assertEquals(4, browser.findElements(By.cssSelector("#messages .msg")).size());
 
         browser.findElement(By.id("new-chat")).click();

@@ -295,30 +295,46 @@ class ServerFixtureTest {
 
     @Test
     void aClientThatDisconnectsMidStreamFreesItsSlot() throws Exception {
-        ObjectNode body = chat("go on for a long time", 200);
-        body.put("stream", true);
-        byte[] json = Http.JSON.writeValueAsBytes(body);
-        try (Socket socket = new Socket("127.0.0.1", server.port())) {
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + json.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(json);
-            out.flush();
-            InputStream in = socket.getInputStream();
-            String seen = "";
-            byte[] buf = new byte[4096];
-            while (!seen.contains("\"content\":\"") || seen.split("data: ").length < 4) {
-                int n = in.read(buf);
-                assertTrue(n > 0, "stream ended early: " + seen);
-                seen += new String(buf, 0, n, StandardCharsets.UTF_8);
+        GatedModel[] gate = new GatedModel[1];
+        try (NuriServer gated = NuriServer.start(ServerConfig.defaults().withPort(0).withParallel(1)
+                .withContextLength(256).withModelId("qwen2-tiny"), () -> GatedModel.engine(modelPath, gate)).awaitReady()) {
+            ObjectNode body = chat("go on for a long time", 200);
+            body.put("stream", true);
+            byte[] json = Http.JSON.writeValueAsBytes(body);
+            gate[0].allow(6); // the prompt and five tokens, then the model waits
+            int passesAtDisconnect;
+            try (Socket socket = new Socket("127.0.0.1", gated.port())) {
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: " + json.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(json);
+                out.flush();
+                InputStream in = socket.getInputStream();
+                String seen = "";
+                byte[] buf = new byte[4096];
+                while (!seen.contains("\"content\":\"") || seen.split("data: ").length < 4) {
+                    int n = in.read(buf);
+                    assertTrue(n > 0, "stream ended early: " + seen);
+                    seen += new String(buf, 0, n, StandardCharsets.UTF_8);
+                }
+                long held = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (!gate[0].isHolding() && System.nanoTime() < held) {
+                    Thread.sleep(5);
+                }
+                assertTrue(gate[0].isHolding(), "the model should be waiting at the gate");
+                assertEquals(1, gated.activeSequences());
+                passesAtDisconnect = gate[0].forwardCalls();
+            } finally {
+                gate[0].open();
             }
-            assertEquals(1, server.activeSequences());
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (gated.activeSequences() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(0, gated.activeSequences(), "the disconnected client's sequence still holds a slot");
+            int passesAfter = gate[0].forwardCalls() - passesAtDisconnect;
+            assertTrue(passesAfter < 100, "the server ran " + passesAfter + " more steps for a client that had gone");
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (server.activeSequences() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertEquals(0, server.activeSequences(), "the disconnected client's sequence still holds a slot");
     }
 
     @Test
