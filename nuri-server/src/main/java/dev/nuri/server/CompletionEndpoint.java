@@ -26,6 +26,11 @@ import java.util.concurrent.LinkedBlockingQueue;
  * choice (per prompt × {@code n}), then answers with one JSON body or a stream of server-sent events
  * ({@code data: {chunk}} lines, ending with {@code data: [DONE]}), in OpenAI's wire format. A client that goes away
  * mid-stream (a write fails) cancels its sequences, which leave their slots before the next decode step.
+ *
+ * <p>A non-streamed answer that takes longer than {@link #COMMIT_JSON_AFTER} starts its 200 response early and writes
+ * one space (JSON allows leading whitespace) per generated piece of text, so that a client that went away is noticed
+ * within a token or two, as with streams. The cost: an error after that point (a request timeout, say) arrives as the
+ * OpenAI error body under status 200 instead of its own status.
  */
 final class CompletionEndpoint {
     /** What the HTTP layer needs to write a response: a status, headers and a body, or a stream. */
@@ -35,7 +40,13 @@ final class CompletionEndpoint {
 
         /** Starts a 200 text/event-stream response and returns its body stream. */
         OutputStream eventStream();
+
+        /** Starts a 200 application/json response whose body is written in pieces, and returns its body stream. */
+        OutputStream jsonStream();
     }
+
+    /** How long a non-streamed answer may run before its response starts (see the class comment). */
+    static final Duration COMMIT_JSON_AFTER = Duration.ofMillis(100);
 
     private final ObjectMapper mapper;
     private final RequestParser parser;
@@ -153,8 +164,7 @@ final class CompletionEndpoint {
             if (stream) {
                 streamEvents(response, events, exchange.eventStream(), includeUsage, sequences);
             } else {
-                collect(response, events, sequences);
-                exchange.json(response.body());
+                answerJson(response, events, sequences, exchange, arrival);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -182,23 +192,55 @@ final class CompletionEndpoint {
         return UUID.randomUUID().toString().replace("-", "");
     }
 
-    private void collect(Response response, BlockingQueue<SequenceEvent> events, List<BatchScheduler.Sequence> sequences)
-            throws InterruptedException {
-        int open = sequences.size();
-        while (open > 0) {
-            SequenceEvent e = events.take();
-            switch (e) {
-                case SequenceEvent.Done done -> {
-                    response.results[done.choice()] = done.result();
-                    open--;
-                }
-                case SequenceEvent.Failed failed -> {
-                    sequences.forEach(BatchScheduler.Sequence::cancel);
-                    throw failed.error();
-                }
-                default -> {
+    private void answerJson(Response response, BlockingQueue<SequenceEvent> events,
+            List<BatchScheduler.Sequence> sequences, Exchange exchange, long arrivalNanos) throws InterruptedException {
+        OutputStream body = null; // the committed response, once the answer runs past COMMIT_JSON_AFTER
+        try {
+            int open = sequences.size();
+            while (open > 0) {
+                SequenceEvent e = events.take();
+                switch (e) {
+                    case SequenceEvent.Done done -> {
+                        response.results[done.choice()] = done.result();
+                        open--;
+                    }
+                    case SequenceEvent.Failed failed -> {
+                        sequences.forEach(BatchScheduler.Sequence::cancel);
+                        if (body == null) {
+                            throw failed.error();
+                        }
+                        body.write(ApiErrors.body(mapper, failed.error()));
+                        body.close();
+                        return;
+                    }
+                    case SequenceEvent.Text text -> {
+                        if (body == null && System.nanoTime() - arrivalNanos > COMMIT_JSON_AFTER.toNanos()) {
+                            body = exchange.jsonStream();
+                        }
+                        if (body != null) {
+                            body.write(' ');
+                            body.flush();
+                        }
+                    }
+                    default -> {
+                    }
                 }
             }
+            if (body == null) {
+                exchange.json(response.body());
+            } else {
+                body.write(response.body());
+                body.close();
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // the client went away: free the slots
+            sequences.forEach(BatchScheduler.Sequence::cancel);
+        } catch (RuntimeException e) {
+            sequences.forEach(BatchScheduler.Sequence::cancel);
+            if (body == null) {
+                throw e;
+            }
+            // else Helidon reported the closed connection with its own unchecked exception; the status is already sent
         }
     }
 

@@ -288,6 +288,13 @@ public final class NuriServer implements AutoCloseable {
                 res.header("X-Accel-Buffering", "no");
                 return res.outputStream();
             }
+
+            @Override
+            public OutputStream jsonStream() {
+                res.status(200);
+                res.header(HeaderNames.CONTENT_TYPE, "application/json");
+                return res.outputStream();
+            }
         };
     }
 

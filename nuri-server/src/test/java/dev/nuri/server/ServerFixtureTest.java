@@ -293,13 +293,27 @@ class ServerFixtureTest {
         assertEquals(404, http.get("/v1/nothing").status());
     }
 
+    private static NuriServer gatedServer(GatedModel[] gate) {
+        return NuriServer.start(ServerConfig.defaults().withPort(0).withParallel(1).withContextLength(256)
+                .withModelId("qwen2-tiny"), () -> GatedModel.engine(modelPath, gate)).awaitReady();
+    }
+
     @Test
     void aClientThatDisconnectsMidStreamFreesItsSlot() throws Exception {
+        disconnectMidAnswer(true);
+    }
+
+    @Test
+    void aClientThatDisconnectsWhileWaitingForAJsonAnswerFreesItsSlot() throws Exception {
+        disconnectMidAnswer(false);
+    }
+
+    /** The model is held at a gate mid-answer, the client closes its connection, then the model may run again. */
+    private static void disconnectMidAnswer(boolean stream) throws Exception {
         GatedModel[] gate = new GatedModel[1];
-        try (NuriServer gated = NuriServer.start(ServerConfig.defaults().withPort(0).withParallel(1)
-                .withContextLength(256).withModelId("qwen2-tiny"), () -> GatedModel.engine(modelPath, gate)).awaitReady()) {
+        try (NuriServer gated = gatedServer(gate)) {
             ObjectNode body = chat("go on for a long time", 200);
-            body.put("stream", true);
+            body.put("stream", stream);
             byte[] json = Http.JSON.writeValueAsBytes(body);
             gate[0].allow(6); // the prompt and five tokens, then the model waits
             int passesAtDisconnect;
@@ -309,13 +323,16 @@ class ServerFixtureTest {
                         + "Content-Length: " + json.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.write(json);
                 out.flush();
-                InputStream in = socket.getInputStream();
-                String seen = "";
-                byte[] buf = new byte[4096];
-                while (!seen.contains("\"content\":\"") || seen.split("data: ").length < 4) {
-                    int n = in.read(buf);
-                    assertTrue(n > 0, "stream ended early: " + seen);
-                    seen += new String(buf, 0, n, StandardCharsets.UTF_8);
+                long sent = System.nanoTime();
+                if (stream) {
+                    InputStream in = socket.getInputStream();
+                    String seen = "";
+                    byte[] buf = new byte[4096];
+                    while (!seen.contains("\"content\":\"") || seen.split("data: ").length < 4) {
+                        int n = in.read(buf);
+                        assertTrue(n > 0, "stream ended early: " + seen);
+                        seen += new String(buf, 0, n, StandardCharsets.UTF_8);
+                    }
                 }
                 long held = System.nanoTime() + Duration.ofSeconds(10).toNanos();
                 while (!gate[0].isHolding() && System.nanoTime() < held) {
@@ -323,6 +340,7 @@ class ServerFixtureTest {
                 }
                 assertTrue(gate[0].isHolding(), "the model should be waiting at the gate");
                 assertEquals(1, gated.activeSequences());
+                Thread.sleep(Math.max(0, CompletionEndpoint.COMMIT_JSON_AFTER.toMillis() - (System.nanoTime() - sent) / 1_000_000));
                 passesAtDisconnect = gate[0].forwardCalls();
             } finally {
                 gate[0].open();
@@ -333,7 +351,30 @@ class ServerFixtureTest {
             }
             assertEquals(0, gated.activeSequences(), "the disconnected client's sequence still holds a slot");
             int passesAfter = gate[0].forwardCalls() - passesAtDisconnect;
-            assertTrue(passesAfter < 100, "the server ran " + passesAfter + " more steps for a client that had gone");
+            assertTrue(passesAfter < 20, "the server ran " + passesAfter + " more steps for a client that had gone");
+        }
+    }
+
+    @Test
+    void aSlowJsonAnswerStartsEarlyAndStillParses() throws Exception {
+        GatedModel[] gate = new GatedModel[1];
+        try (NuriServer gated = gatedServer(gate)) {
+            ObjectNode body = chat("Tell me a story", 24);
+            gate[0].allow(4);
+            Thread opener = Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(3 * CompletionEndpoint.COMMIT_JSON_AFTER.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                gate[0].open();
+            });
+            Http.Response r = new Http(gated.port(), null).post("/v1/chat/completions", body);
+            opener.join();
+            assertEquals(200, r.status(), r.text());
+            assertTrue(r.text().startsWith(" "), "the answer should have started before it was complete");
+            JsonNode choice = r.json().get("choices").get(0);
+            assertEquals(alone("Tell me a story", 24).text(), choice.get("message").get("content").asText());
         }
     }
 
