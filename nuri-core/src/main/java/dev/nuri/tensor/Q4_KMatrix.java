@@ -2,18 +2,21 @@ package dev.nuri.tensor;
 
 import static dev.nuri.tensor.Simd.B64;
 import static dev.nuri.tensor.Simd.F;
+import static dev.nuri.tensor.Simd.I;
 import static dev.nuri.tensor.Simd.LE;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
  * ggml's Q4_K: super-blocks of 256 values as {@code {fp16 d; fp16 dmin; uint8 scales[12]; uint8 qs[128]}}
  * (144 bytes): eight sub-blocks of 32 with 6-bit scales sc and mins m ({@link KQuants#scaleMinK4}); each 32
  * bytes of qs hold two sub-blocks (low nibbles, then high nibbles); value = d·sc·q − dmin·m.
- * Dot: Σ_sub (d·sc)·Σq·x − (dmin·m)·Σx.
+ * Dot: Σ_sub (d·sc)·Σq·x − (dmin·m)·Σx; qs is read 8 bytes at a time, zero-extended straight into 32-bit lanes,
+ * where the nibbles are split with full-width int and/shift (AVX2 has no byte shifts) and converted to floats.
  */
 final class Q4_KMatrix extends WeightMatrix {
     private static final int BLOCK_BYTES = 144;
@@ -60,16 +63,24 @@ final class Q4_KMatrix extends WeightMatrix {
                 int sm1 = (j < 2 ? ((s0 >>> (16 * j + 8)) & 63) | (((s1 >>> (16 * j + 8)) & 63) << 8)
                         : ((s2 >>> (16 * j - 24)) & 0xF) | (((s0 >>> (16 * j - 24 + 6)) & 3) << 4)
                         | ((((s2 >>> (16 * j - 24 + 4)) & 0xF) | (((s1 >>> (16 * j - 24 + 6)) & 3) << 4)) << 8));
-                ByteVector q0 = ByteVector.fromMemorySegment(B64, data, bo + 16 + 32 * j, LE);
-                ByteVector q1 = ByteVector.fromMemorySegment(B64, data, bo + 24 + 32 * j, LE);
-                ByteVector q2 = ByteVector.fromMemorySegment(B64, data, bo + 32 + 32 * j, LE);
-                ByteVector q3 = ByteVector.fromMemorySegment(B64, data, bo + 40 + 32 * j, LE);
+                IntVector q0 = (IntVector) ByteVector.fromMemorySegment(B64, data, bo + 16 + 32 * j, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector q1 = (IntVector) ByteVector.fromMemorySegment(B64, data, bo + 24 + 32 * j, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector q2 = (IntVector) ByteVector.fromMemorySegment(B64, data, bo + 32 + 32 * j, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector q3 = (IntVector) ByteVector.fromMemorySegment(B64, data, bo + 40 + 32 * j, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 int xi = xOffset + b * 256 + 64 * j;
-                acc = ((FloatVector) q1.and((byte) 0x0F).castShape(F, 0)).fma(FloatVector.fromArray(F, x, xi + 8), ((FloatVector) q0.and((byte) 0x0F).castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi)))
-                        .add(((FloatVector) q3.and((byte) 0x0F).castShape(F, 0)).fma(FloatVector.fromArray(F, x, xi + 24), ((FloatVector) q2.and((byte) 0x0F).castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 16))))
+                FloatVector w0 = (FloatVector) q0.and(0x0F).convert(VectorOperators.I2F, 0);
+                FloatVector w1 = (FloatVector) q1.and(0x0F).convert(VectorOperators.I2F, 0);
+                FloatVector w2 = (FloatVector) q2.and(0x0F).convert(VectorOperators.I2F, 0);
+                FloatVector w3 = (FloatVector) q3.and(0x0F).convert(VectorOperators.I2F, 0);
+                acc = w1.fma(FloatVector.fromArray(F, x, xi + 8), w0.mul(FloatVector.fromArray(F, x, xi)))
+                        .add(w3.fma(FloatVector.fromArray(F, x, xi + 24), w2.mul(FloatVector.fromArray(F, x, xi + 16))))
                         .fma(FloatVector.broadcast(F, d * (sm0 & 0xFF)), acc);
-                acc = ((FloatVector) q1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0)).fma(FloatVector.fromArray(F, x, xi + 32 + 8), ((FloatVector) q0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 32)))
-                        .add(((FloatVector) q3.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0)).fma(FloatVector.fromArray(F, x, xi + 32 + 24), ((FloatVector) q2.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 32 + 16))))
+                w0 = (FloatVector) q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                w1 = (FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                w2 = (FloatVector) q2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                w3 = (FloatVector) q3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                acc = w1.fma(FloatVector.fromArray(F, x, xi + 32 + 8), w0.mul(FloatVector.fromArray(F, x, xi + 32)))
+                        .add(w3.fma(FloatVector.fromArray(F, x, xi + 32 + 24), w2.mul(FloatVector.fromArray(F, x, xi + 32 + 16))))
                         .fma(FloatVector.broadcast(F, d * (sm1 & 0xFF)), acc);
                 minSum += dmin * (sm0 >>> 8) * sums[sumBase + 8 * b + 2 * j];
                 minSum += dmin * (sm1 >>> 8) * sums[sumBase + 8 * b + 2 * j + 1];
@@ -114,14 +125,14 @@ final class Q4_KMatrix extends WeightMatrix {
                 int sm1 = (j < 2 ? ((s0 >>> (16 * j + 8)) & 63) | (((s1 >>> (16 * j + 8)) & 63) << 8)
                         : ((s2 >>> (16 * j - 24)) & 0xF) | (((s0 >>> (16 * j - 24 + 6)) & 3) << 4)
                         | ((((s2 >>> (16 * j - 24 + 4)) & 0xF) | (((s1 >>> (16 * j - 24 + 6)) & 3) << 4)) << 8));
-                ByteVector q0 = ByteVector.fromMemorySegment(B64, data, bo + 16 + 32 * j, LE);
-                ByteVector q1 = ByteVector.fromMemorySegment(B64, data, bo + 24 + 32 * j, LE);
-                ByteVector q2 = ByteVector.fromMemorySegment(B64, data, bo + 32 + 32 * j, LE);
-                ByteVector q3 = ByteVector.fromMemorySegment(B64, data, bo + 40 + 32 * j, LE);
-                FloatVector w0 = ((FloatVector) q0.and((byte) 0x0F).castShape(F, 0));
-                FloatVector w1 = ((FloatVector) q1.and((byte) 0x0F).castShape(F, 0));
-                FloatVector w2 = ((FloatVector) q2.and((byte) 0x0F).castShape(F, 0));
-                FloatVector w3 = ((FloatVector) q3.and((byte) 0x0F).castShape(F, 0));
+                IntVector q0 = (IntVector) ByteVector.fromMemorySegment(B64, data, bo + 16 + 32 * j, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector q1 = (IntVector) ByteVector.fromMemorySegment(B64, data, bo + 24 + 32 * j, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector q2 = (IntVector) ByteVector.fromMemorySegment(B64, data, bo + 32 + 32 * j, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector q3 = (IntVector) ByteVector.fromMemorySegment(B64, data, bo + 40 + 32 * j, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                FloatVector w0 = (FloatVector) q0.and(0x0F).convert(VectorOperators.I2F, 0);
+                FloatVector w1 = (FloatVector) q1.and(0x0F).convert(VectorOperators.I2F, 0);
+                FloatVector w2 = (FloatVector) q2.and(0x0F).convert(VectorOperators.I2F, 0);
+                FloatVector w3 = (FloatVector) q3.and(0x0F).convert(VectorOperators.I2F, 0);
                 FloatVector scale = FloatVector.broadcast(F, d * (sm0 & 0xFF));
                 float min = dmin * (sm0 >>> 8);
                 int sub = sumBase + 8 * b + 2 * j;
@@ -133,10 +144,10 @@ final class Q4_KMatrix extends WeightMatrix {
                 m1 += min * sums[sub + 1 * per];
                 m2 += min * sums[sub + 2 * per];
                 m3 += min * sums[sub + 3 * per];
-                w0 = ((FloatVector) q0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0));
-                w1 = ((FloatVector) q1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0));
-                w2 = ((FloatVector) q2.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0));
-                w3 = ((FloatVector) q3.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0));
+                w0 = (FloatVector) q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                w1 = (FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                w2 = (FloatVector) q2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                w3 = (FloatVector) q3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
                 scale = FloatVector.broadcast(F, d * (sm1 & 0xFF));
                 min = dmin * (sm1 >>> 8);
                 sub++;
