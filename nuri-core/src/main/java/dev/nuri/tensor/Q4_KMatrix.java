@@ -18,8 +18,9 @@ import jdk.incubator.vector.VectorShuffle;
  * (144 bytes): eight sub-blocks of 32 with 6-bit scales sc and mins m ({@link KQuants#scaleMinK4}); each 32
  * bytes of qs hold two sub-blocks (low nibbles, then high nibbles); value = d·sc·q − dmin·m.
  * Dot: Σ_sub (d·sc)·Σq·x − Σ_sub (dmin·m)·Σx, the scales d·sc going through a per-block float[8] and the mins
- * term accumulated lane-wise (one lane per sub-block) in its own vector; qs is read 8 bytes at a time, zero-extended straight into 32-bit lanes,
- * where the nibbles are split with full-width int and/shift (AVX2 has no byte shifts) and converted to floats.
+ * term accumulated lane-wise (one lane per sub-block) in its own vector, reduced once per row. qs is read 8 bytes
+ * at a time, zero-extended straight into 32-bit lanes, where the nibbles are split with full-width int and/shift
+ * (AVX2 has no byte shifts) and converted to floats. dotPrepared and dot4Prepared share this order (same bits).
  */
 final class Q4_KMatrix extends WeightMatrix {
     private static final int BLOCK_BYTES = 144;
