@@ -2,19 +2,21 @@ package dev.nuri.tensor;
 
 import static dev.nuri.tensor.Simd.B64;
 import static dev.nuri.tensor.Simd.F;
+import static dev.nuri.tensor.Simd.I;
 import static dev.nuri.tensor.Simd.LE;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
  * ggml's Q4_0: blocks of 32 values as {@code {fp16 d; uint8 qs[16]}} (18 bytes); value j is
- * {@code ((qs[j] & 0xF) - 8)·d} and value j+16 is {@code ((qs[j] >> 4) - 8)·d}. The dot product splits the
- * nibbles with vector and/shift, recentres them in the byte lanes, converts to floats and scales each block's
- * sum once.
+ * {@code ((qs[j] & 0xF) - 8)·d} and value j+16 is {@code ((qs[j] >> 4) - 8)·d}. The dot product loads the 16 bytes
+ * as two 8-byte halves zero-extended straight into 32-bit lanes, splits the nibbles with full-width int and/shift
+ * (AVX2 has no byte shifts), recentres and converts them to floats and scales each block's sum once.
  */
 final class Q4_0Matrix extends WeightMatrix {
     private static final int BLOCK_BYTES = 18;
@@ -35,12 +37,12 @@ final class Q4_0Matrix extends WeightMatrix {
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
             long bo = base + (long) b * BLOCK_BYTES;
-            ByteVector q0 = ByteVector.fromMemorySegment(B64, data, bo + 2, LE);
-            ByteVector q1 = ByteVector.fromMemorySegment(B64, data, bo + 10, LE);
-            FloatVector w0 = (FloatVector) q0.and((byte) 0x0F).sub((byte) 8).castShape(F, 0);
-            FloatVector w1 = (FloatVector) q1.and((byte) 0x0F).sub((byte) 8).castShape(F, 0);
-            FloatVector w2 = (FloatVector) q0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).sub((byte) 8).castShape(F, 0);
-            FloatVector w3 = (FloatVector) q1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).sub((byte) 8).castShape(F, 0);
+            IntVector q0 = (IntVector) ByteVector.fromMemorySegment(B64, data, bo + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            IntVector q1 = (IntVector) ByteVector.fromMemorySegment(B64, data, bo + 10, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            FloatVector w0 = (FloatVector) q0.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+            FloatVector w1 = (FloatVector) q1.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+            FloatVector w2 = (FloatVector) q0.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
+            FloatVector w3 = (FloatVector) q1.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
             FloatVector d = FloatVector.broadcast(F, Simd.f16(data, bo));
             int xi = xOffset + b * 32;
             acc = w1.fma(FloatVector.fromArray(F, x, xi + 8), w0.mul(FloatVector.fromArray(F, x, xi)))
@@ -59,12 +61,12 @@ final class Q4_0Matrix extends WeightMatrix {
         FloatVector a3 = a0;
         for (int b = 0; b < blocks; b++) {
             long bo = base + (long) b * BLOCK_BYTES;
-            ByteVector q0 = ByteVector.fromMemorySegment(B64, data, bo + 2, LE);
-            ByteVector q1 = ByteVector.fromMemorySegment(B64, data, bo + 10, LE);
-            FloatVector w0 = (FloatVector) q0.and((byte) 0x0F).sub((byte) 8).castShape(F, 0);
-            FloatVector w1 = (FloatVector) q1.and((byte) 0x0F).sub((byte) 8).castShape(F, 0);
-            FloatVector w2 = (FloatVector) q0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).sub((byte) 8).castShape(F, 0);
-            FloatVector w3 = (FloatVector) q1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).sub((byte) 8).castShape(F, 0);
+            IntVector q0 = (IntVector) ByteVector.fromMemorySegment(B64, data, bo + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            IntVector q1 = (IntVector) ByteVector.fromMemorySegment(B64, data, bo + 10, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            FloatVector w0 = (FloatVector) q0.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+            FloatVector w1 = (FloatVector) q1.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+            FloatVector w2 = (FloatVector) q0.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
+            FloatVector w3 = (FloatVector) q1.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
             FloatVector d = FloatVector.broadcast(F, Simd.f16(data, bo));
             int xi = xOffset + b * 32;
             a0 = w1.fma(FloatVector.fromArray(F, x, xi + 8), w0.mul(FloatVector.fromArray(F, x, xi))).add(w3.fma(FloatVector.fromArray(F, x, xi + 24), w2.mul(FloatVector.fromArray(F, x, xi + 16)))).fma(d, a0);

@@ -1,22 +1,39 @@
 package dev.nuri.tensor;
 
+import static dev.nuri.tensor.Simd.B128;
 import static dev.nuri.tensor.Simd.B64;
 import static dev.nuri.tensor.Simd.F;
+import static dev.nuri.tensor.Simd.I;
 import static dev.nuri.tensor.Simd.LE;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * ggml's Q4_K: super-blocks of 256 values as {@code {fp16 d; fp16 dmin; uint8 scales[12]; uint8 qs[128]}}
  * (144 bytes): eight sub-blocks of 32 with 6-bit scales sc and mins m ({@link KQuants#scaleMinK4}); each 32
  * bytes of qs hold two sub-blocks (low nibbles, then high nibbles); value = d·sc·q − dmin·m.
- * Dot: Σ_sub (d·sc)·Σq·x − (dmin·m)·Σx.
+ * Dot: Σ_sub (d·sc)·Σq·x − Σ_sub (dmin·m)·Σx, the scales d·sc going through a per-block float[8] and the mins
+ * term accumulated lane-wise (one lane per sub-block) in its own vector, reduced once per row. qs is read 8 bytes
+ * at a time, zero-extended straight into 32-bit lanes, where the nibbles are split with full-width int and/shift
+ * (AVX2 has no byte shifts) and converted to floats. dotPrepared and dot4Prepared share this order (same bits).
  */
 final class Q4_KMatrix extends WeightMatrix {
     private static final int BLOCK_BYTES = 144;
+
+    // The 12 scale bytes read as int words u0, u1, u2 (u3 is the first 4 bytes of qs) unpack, as in ggml's kmask
+    // shuffle, to the words [u0 & k1, (u2 & k2) | ((u0 >> 6) & k3) << 4, u1 & k1, ((u2 >> 4) & k2) | ((u1 >> 6) & k3) << 4]
+    // (k1 = 0x3f.., k2 = 0x0f.., k3 = 0x03..): bytes 0..7 are the eight 6-bit scales, bytes 8..15 the eight mins,
+    // the same fields as KQuants.scaleMinK4. Vector form: P = [u0, u2, u1, u2], Q = [u0, u0, u1, u1].
+    private static final VectorShuffle<Integer> SCALE_P = VectorShuffle.fromValues(IntVector.SPECIES_128, 0, 2, 1, 2);
+    private static final VectorShuffle<Integer> SCALE_Q = VectorShuffle.fromValues(IntVector.SPECIES_128, 0, 0, 1, 1);
+    private static final IntVector SHIFT_P = IntVector.fromArray(IntVector.SPECIES_128, new int[] {0, 0, 0, 4}, 0);
+    private static final IntVector MASK_P = IntVector.fromArray(IntVector.SPECIES_128, new int[] {0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f}, 0);
+    private static final IntVector MASK_Q = IntVector.fromArray(IntVector.SPECIES_128, new int[] {0, 0x03030303, 0, 0x03030303}, 0);
 
     Q4_KMatrix(String name, int rows, int cols, MemorySegment data) {
         super(name, rows, cols, data);
@@ -43,39 +60,39 @@ final class Q4_KMatrix extends WeightMatrix {
         int sumBase = token * (cols / 32);
         int blocks = cols / 256;
         long base = (long) row * blocks * BLOCK_BYTES;
+        float[] scales = new float[8];
         FloatVector acc = FloatVector.zero(F);
-        float minSum = 0;
+        FloatVector minAcc = acc;
         for (int b = 0; b < blocks; b++) {
             long bo = base + (long) b * BLOCK_BYTES;
-            float d = Simd.f16(data, bo);
-            float dmin = Simd.f16(data, bo + 2);
-            // the 12 scale bytes as three little-endian ints; unpacked inline as in KQuants.scaleMinK4
-            int s0 = data.get(Simd.LE_INT, bo + 4);
-            int s1 = data.get(Simd.LE_INT, bo + 8);
-            int s2 = data.get(Simd.LE_INT, bo + 12);
+            IntVector u = ByteVector.fromMemorySegment(B128, data, bo + 4, LE).reinterpretAsInts();
+            ByteVector sm = u.rearrange(SCALE_P).lanewise(VectorOperators.LSHR, SHIFT_P).and(MASK_P)
+                    .or(u.rearrange(SCALE_Q).lanewise(VectorOperators.LSHR, 6).and(MASK_Q).lanewise(VectorOperators.LSHL, 4)).reinterpretAsBytes();
+            ((FloatVector) sm.castShape(F, 0)).mul(Simd.f16(data, bo)).intoArray(scales, 0);
+            minAcc = ((FloatVector) sm.castShape(F, 1)).mul(Simd.f16(data, bo + 2)).fma(FloatVector.fromArray(F, sums, sumBase + 8 * b), minAcc);
             for (int j = 0; j < 4; j++) {
-                int sm0 = (j < 2 ? ((s0 >>> (16 * j)) & 63) | (((s1 >>> (16 * j)) & 63) << 8)
-                        : ((s2 >>> (16 * j - 32)) & 0xF) | (((s0 >>> (16 * j - 32 + 6)) & 3) << 4)
-                        | ((((s2 >>> (16 * j - 32 + 4)) & 0xF) | (((s1 >>> (16 * j - 32 + 6)) & 3) << 4)) << 8));
-                int sm1 = (j < 2 ? ((s0 >>> (16 * j + 8)) & 63) | (((s1 >>> (16 * j + 8)) & 63) << 8)
-                        : ((s2 >>> (16 * j - 24)) & 0xF) | (((s0 >>> (16 * j - 24 + 6)) & 3) << 4)
-                        | ((((s2 >>> (16 * j - 24 + 4)) & 0xF) | (((s1 >>> (16 * j - 24 + 6)) & 3) << 4)) << 8));
-                ByteVector q0 = ByteVector.fromMemorySegment(B64, data, bo + 16 + 32 * j, LE);
-                ByteVector q1 = ByteVector.fromMemorySegment(B64, data, bo + 24 + 32 * j, LE);
-                ByteVector q2 = ByteVector.fromMemorySegment(B64, data, bo + 32 + 32 * j, LE);
-                ByteVector q3 = ByteVector.fromMemorySegment(B64, data, bo + 40 + 32 * j, LE);
+                IntVector q0 = (IntVector) ByteVector.fromMemorySegment(B64, data, bo + 16 + 32 * j, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector q1 = (IntVector) ByteVector.fromMemorySegment(B64, data, bo + 24 + 32 * j, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector q2 = (IntVector) ByteVector.fromMemorySegment(B64, data, bo + 32 + 32 * j, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector q3 = (IntVector) ByteVector.fromMemorySegment(B64, data, bo + 40 + 32 * j, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 int xi = xOffset + b * 256 + 64 * j;
-                acc = ((FloatVector) q1.and((byte) 0x0F).castShape(F, 0)).fma(FloatVector.fromArray(F, x, xi + 8), ((FloatVector) q0.and((byte) 0x0F).castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi)))
-                        .add(((FloatVector) q3.and((byte) 0x0F).castShape(F, 0)).fma(FloatVector.fromArray(F, x, xi + 24), ((FloatVector) q2.and((byte) 0x0F).castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 16))))
-                        .fma(FloatVector.broadcast(F, d * (sm0 & 0xFF)), acc);
-                acc = ((FloatVector) q1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0)).fma(FloatVector.fromArray(F, x, xi + 32 + 8), ((FloatVector) q0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 32)))
-                        .add(((FloatVector) q3.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0)).fma(FloatVector.fromArray(F, x, xi + 32 + 24), ((FloatVector) q2.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 32 + 16))))
-                        .fma(FloatVector.broadcast(F, d * (sm1 & 0xFF)), acc);
-                minSum += dmin * (sm0 >>> 8) * sums[sumBase + 8 * b + 2 * j];
-                minSum += dmin * (sm1 >>> 8) * sums[sumBase + 8 * b + 2 * j + 1];
+                FloatVector w0 = (FloatVector) q0.and(0x0F).convert(VectorOperators.I2F, 0);
+                FloatVector w1 = (FloatVector) q1.and(0x0F).convert(VectorOperators.I2F, 0);
+                FloatVector w2 = (FloatVector) q2.and(0x0F).convert(VectorOperators.I2F, 0);
+                FloatVector w3 = (FloatVector) q3.and(0x0F).convert(VectorOperators.I2F, 0);
+                acc = w1.fma(FloatVector.fromArray(F, x, xi + 8), w0.mul(FloatVector.fromArray(F, x, xi)))
+                        .add(w3.fma(FloatVector.fromArray(F, x, xi + 24), w2.mul(FloatVector.fromArray(F, x, xi + 16))))
+                        .fma(FloatVector.broadcast(F, scales[2 * j]), acc);
+                w0 = (FloatVector) q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                w1 = (FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                w2 = (FloatVector) q2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                w3 = (FloatVector) q3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                acc = w1.fma(FloatVector.fromArray(F, x, xi + 32 + 8), w0.mul(FloatVector.fromArray(F, x, xi + 32)))
+                        .add(w3.fma(FloatVector.fromArray(F, x, xi + 32 + 24), w2.mul(FloatVector.fromArray(F, x, xi + 32 + 16))))
+                        .fma(FloatVector.broadcast(F, scales[2 * j + 1]), acc);
             }
         }
-        return Simd.sum8(acc) - minSum;
+        return Simd.sum8(acc) - Simd.sum8(minAcc);
     }
 
     @Override
@@ -93,68 +110,55 @@ final class Q4_KMatrix extends WeightMatrix {
         FloatVector a1 = a0;
         FloatVector a2 = a0;
         FloatVector a3 = a0;
-        float m0 = 0;
-        float m1 = 0;
-        float m2 = 0;
-        float m3 = 0;
+        FloatVector m0 = a0;
+        FloatVector m1 = a0;
+        FloatVector m2 = a0;
+        FloatVector m3 = a0;
+        float[] scales = new float[8];
         int c = cols;
         for (int b = 0; b < blocks; b++) {
             long bo = base + (long) b * BLOCK_BYTES;
-            float d = Simd.f16(data, bo);
-            float dmin = Simd.f16(data, bo + 2);
-            // the 12 scale bytes as three little-endian ints; unpacked inline as in KQuants.scaleMinK4
-            int s0 = data.get(Simd.LE_INT, bo + 4);
-            int s1 = data.get(Simd.LE_INT, bo + 8);
-            int s2 = data.get(Simd.LE_INT, bo + 12);
+            IntVector u = ByteVector.fromMemorySegment(B128, data, bo + 4, LE).reinterpretAsInts();
+            ByteVector sm = u.rearrange(SCALE_P).lanewise(VectorOperators.LSHR, SHIFT_P).and(MASK_P)
+                    .or(u.rearrange(SCALE_Q).lanewise(VectorOperators.LSHR, 6).and(MASK_Q).lanewise(VectorOperators.LSHL, 4)).reinterpretAsBytes();
+            ((FloatVector) sm.castShape(F, 0)).mul(Simd.f16(data, bo)).intoArray(scales, 0);
+            FloatVector min = ((FloatVector) sm.castShape(F, 1)).mul(Simd.f16(data, bo + 2));
+            int sub = sumBase + 8 * b;
+            m0 = min.fma(FloatVector.fromArray(F, sums, sub), m0);
+            m1 = min.fma(FloatVector.fromArray(F, sums, sub + per), m1);
+            m2 = min.fma(FloatVector.fromArray(F, sums, sub + 2 * per), m2);
+            m3 = min.fma(FloatVector.fromArray(F, sums, sub + 3 * per), m3);
             for (int j = 0; j < 4; j++) {
                 int xi = xOffset + b * 256 + 64 * j;
-                int sm0 = (j < 2 ? ((s0 >>> (16 * j)) & 63) | (((s1 >>> (16 * j)) & 63) << 8)
-                        : ((s2 >>> (16 * j - 32)) & 0xF) | (((s0 >>> (16 * j - 32 + 6)) & 3) << 4)
-                        | ((((s2 >>> (16 * j - 32 + 4)) & 0xF) | (((s1 >>> (16 * j - 32 + 6)) & 3) << 4)) << 8));
-                int sm1 = (j < 2 ? ((s0 >>> (16 * j + 8)) & 63) | (((s1 >>> (16 * j + 8)) & 63) << 8)
-                        : ((s2 >>> (16 * j - 24)) & 0xF) | (((s0 >>> (16 * j - 24 + 6)) & 3) << 4)
-                        | ((((s2 >>> (16 * j - 24 + 4)) & 0xF) | (((s1 >>> (16 * j - 24 + 6)) & 3) << 4)) << 8));
-                ByteVector q0 = ByteVector.fromMemorySegment(B64, data, bo + 16 + 32 * j, LE);
-                ByteVector q1 = ByteVector.fromMemorySegment(B64, data, bo + 24 + 32 * j, LE);
-                ByteVector q2 = ByteVector.fromMemorySegment(B64, data, bo + 32 + 32 * j, LE);
-                ByteVector q3 = ByteVector.fromMemorySegment(B64, data, bo + 40 + 32 * j, LE);
-                FloatVector w0 = ((FloatVector) q0.and((byte) 0x0F).castShape(F, 0));
-                FloatVector w1 = ((FloatVector) q1.and((byte) 0x0F).castShape(F, 0));
-                FloatVector w2 = ((FloatVector) q2.and((byte) 0x0F).castShape(F, 0));
-                FloatVector w3 = ((FloatVector) q3.and((byte) 0x0F).castShape(F, 0));
-                FloatVector scale = FloatVector.broadcast(F, d * (sm0 & 0xFF));
-                float min = dmin * (sm0 >>> 8);
-                int sub = sumBase + 8 * b + 2 * j;
+                IntVector q0 = (IntVector) ByteVector.fromMemorySegment(B64, data, bo + 16 + 32 * j, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector q1 = (IntVector) ByteVector.fromMemorySegment(B64, data, bo + 24 + 32 * j, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector q2 = (IntVector) ByteVector.fromMemorySegment(B64, data, bo + 32 + 32 * j, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector q3 = (IntVector) ByteVector.fromMemorySegment(B64, data, bo + 40 + 32 * j, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                FloatVector w0 = (FloatVector) q0.and(0x0F).convert(VectorOperators.I2F, 0);
+                FloatVector w1 = (FloatVector) q1.and(0x0F).convert(VectorOperators.I2F, 0);
+                FloatVector w2 = (FloatVector) q2.and(0x0F).convert(VectorOperators.I2F, 0);
+                FloatVector w3 = (FloatVector) q3.and(0x0F).convert(VectorOperators.I2F, 0);
+                FloatVector scale = FloatVector.broadcast(F, scales[2 * j]);
                 a0 = w1.fma(FloatVector.fromArray(F, x, xi + 8), w0.mul(FloatVector.fromArray(F, x, xi))).add(w3.fma(FloatVector.fromArray(F, x, xi + 24), w2.mul(FloatVector.fromArray(F, x, xi + 16)))).fma(scale, a0);
                 a1 = w1.fma(FloatVector.fromArray(F, x, xi + c + 8), w0.mul(FloatVector.fromArray(F, x, xi + c))).add(w3.fma(FloatVector.fromArray(F, x, xi + c + 24), w2.mul(FloatVector.fromArray(F, x, xi + c + 16)))).fma(scale, a1);
                 a2 = w1.fma(FloatVector.fromArray(F, x, xi + 2 * c + 8), w0.mul(FloatVector.fromArray(F, x, xi + 2 * c))).add(w3.fma(FloatVector.fromArray(F, x, xi + 2 * c + 24), w2.mul(FloatVector.fromArray(F, x, xi + 2 * c + 16)))).fma(scale, a2);
                 a3 = w1.fma(FloatVector.fromArray(F, x, xi + 3 * c + 8), w0.mul(FloatVector.fromArray(F, x, xi + 3 * c))).add(w3.fma(FloatVector.fromArray(F, x, xi + 3 * c + 24), w2.mul(FloatVector.fromArray(F, x, xi + 3 * c + 16)))).fma(scale, a3);
-                m0 += min * sums[sub + 0 * per];
-                m1 += min * sums[sub + 1 * per];
-                m2 += min * sums[sub + 2 * per];
-                m3 += min * sums[sub + 3 * per];
-                w0 = ((FloatVector) q0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0));
-                w1 = ((FloatVector) q1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0));
-                w2 = ((FloatVector) q2.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0));
-                w3 = ((FloatVector) q3.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).castShape(F, 0));
-                scale = FloatVector.broadcast(F, d * (sm1 & 0xFF));
-                min = dmin * (sm1 >>> 8);
-                sub++;
+                w0 = (FloatVector) q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                w1 = (FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                w2 = (FloatVector) q2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                w3 = (FloatVector) q3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                scale = FloatVector.broadcast(F, scales[2 * j + 1]);
                 int xh = xi + 32;
                 a0 = w1.fma(FloatVector.fromArray(F, x, xh + 8), w0.mul(FloatVector.fromArray(F, x, xh))).add(w3.fma(FloatVector.fromArray(F, x, xh + 24), w2.mul(FloatVector.fromArray(F, x, xh + 16)))).fma(scale, a0);
                 a1 = w1.fma(FloatVector.fromArray(F, x, xh + c + 8), w0.mul(FloatVector.fromArray(F, x, xh + c))).add(w3.fma(FloatVector.fromArray(F, x, xh + c + 24), w2.mul(FloatVector.fromArray(F, x, xh + c + 16)))).fma(scale, a1);
                 a2 = w1.fma(FloatVector.fromArray(F, x, xh + 2 * c + 8), w0.mul(FloatVector.fromArray(F, x, xh + 2 * c))).add(w3.fma(FloatVector.fromArray(F, x, xh + 2 * c + 24), w2.mul(FloatVector.fromArray(F, x, xh + 2 * c + 16)))).fma(scale, a2);
                 a3 = w1.fma(FloatVector.fromArray(F, x, xh + 3 * c + 8), w0.mul(FloatVector.fromArray(F, x, xh + 3 * c))).add(w3.fma(FloatVector.fromArray(F, x, xh + 3 * c + 24), w2.mul(FloatVector.fromArray(F, x, xh + 3 * c + 16)))).fma(scale, a3);
-                m0 += min * sums[sub + 0 * per];
-                m1 += min * sums[sub + 1 * per];
-                m2 += min * sums[sub + 2 * per];
-                m3 += min * sums[sub + 3 * per];
             }
         }
-        y[yIndex] = Simd.sum8(a0) - m0;
-        y[yIndex + yStride] = Simd.sum8(a1) - m1;
-        y[yIndex + 2 * yStride] = Simd.sum8(a2) - m2;
-        y[yIndex + 3 * yStride] = Simd.sum8(a3) - m3;
+        y[yIndex] = Simd.sum8(a0) - Simd.sum8(m0);
+        y[yIndex + yStride] = Simd.sum8(a1) - Simd.sum8(m1);
+        y[yIndex + 2 * yStride] = Simd.sum8(a2) - Simd.sum8(m2);
+        y[yIndex + 3 * yStride] = Simd.sum8(a3) - Simd.sum8(m3);
     }
 
     @Override

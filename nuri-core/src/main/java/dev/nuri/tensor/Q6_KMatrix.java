@@ -1,13 +1,16 @@
 package dev.nuri.tensor;
 
+import static dev.nuri.tensor.Simd.B128;
 import static dev.nuri.tensor.Simd.B64;
 import static dev.nuri.tensor.Simd.F;
+import static dev.nuri.tensor.Simd.I;
 import static dev.nuri.tensor.Simd.LE;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -31,41 +34,54 @@ final class Q6_KMatrix extends WeightMatrix {
         return data.get(ValueLayout.JAVA_BYTE, bo + 192 + i);
     }
 
+    // Kernel layout: for each half n and each 16-value slice g (l = 16g..16g+15), the bytes ql[l], ql[l+32] and
+    // qh[l] are loaded 8 at a time and zero-extended straight into 32-bit lanes (u: l..l+7, v: l+8..l+15), where
+    // the nibble and 2-bit fields are split with full-width int and/or/shift (no byte-lane shifts) and converted
+    // to floats; the four groups q1..q4 are the values l, l+32, l+64, l+96. The per-16 scales d·scale are
+    // computed for the whole block with two vector multiplies into a float[16], read back with a broadcast.
+    // Each group is summed as (d·scale)·(v·x[8..16) + u·x[0..8)); dot and dot4 share this order (bit-identical).
+
+    /** d·scale for the block at {@code bo}'s sixteen int8 scales, into {@code out}. */
+    private void blockScales(long bo, float[] out) {
+        FloatVector d = FloatVector.broadcast(F, Simd.f16(data, bo + 208));
+        ByteVector sc = ByteVector.fromMemorySegment(B128, data, bo + 192, LE);
+        ((FloatVector) sc.castShape(F, 0)).mul(d).intoArray(out, 0);
+        ((FloatVector) sc.castShape(F, 1)).mul(d).intoArray(out, 8);
+    }
+
     @Override
     public float dot(int row, float[] x, int xOffset) {
         int blocks = cols / 256;
         long base = (long) row * blocks * BLOCK_BYTES;
+        float[] s = new float[16];
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
             long bo = base + (long) b * BLOCK_BYTES;
-            float d = Simd.f16(data, bo + 208);
+            blockScales(bo, s);
             for (int n = 0; n < 2; n++) {
-                long sc8 = data.get(Simd.LE_LONG, bo + 192 + 8 * n); // this half's 8 int8 scales
                 for (int g = 0; g < 2; g++) {
                     long ql = bo + 64 * n + 16 * g;
-                    ByteVector qa0 = ByteVector.fromMemorySegment(B64, data, ql, LE);
-                    ByteVector qa1 = ByteVector.fromMemorySegment(B64, data, ql + 8, LE);
-                    ByteVector qb0 = ByteVector.fromMemorySegment(B64, data, ql + 32, LE);
-                    ByteVector qb1 = ByteVector.fromMemorySegment(B64, data, ql + 40, LE);
-                    ByteVector h0 = ByteVector.fromMemorySegment(B64, data, bo + 128 + 32 * n + 16 * g, LE);
-                    ByteVector h1 = ByteVector.fromMemorySegment(B64, data, bo + 136 + 32 * n + 16 * g, LE);
+                    long qh = bo + 128 + 32 * n + 16 * g;
+                    IntVector qa0 = (IntVector) ByteVector.fromMemorySegment(B64, data, ql, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector qa1 = (IntVector) ByteVector.fromMemorySegment(B64, data, ql + 8, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector qb0 = (IntVector) ByteVector.fromMemorySegment(B64, data, ql + 32, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector qb1 = (IntVector) ByteVector.fromMemorySegment(B64, data, ql + 40, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector h0 = (IntVector) ByteVector.fromMemorySegment(B64, data, qh, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector h1 = (IntVector) ByteVector.fromMemorySegment(B64, data, qh + 8, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                     int xi = xOffset + b * 256 + 128 * n + 16 * g;
-                    FloatVector u0 = (FloatVector) qa0.and((byte) 0x0F).or(h0.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
-                    FloatVector v0 = (FloatVector) qa1.and((byte) 0x0F).or(h1.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
-                    acc = v0.fma(FloatVector.fromArray(F, x, xi + 8), u0.mul(FloatVector.fromArray(F, x, xi + 0)))
-                            .fma(FloatVector.broadcast(F, d * (byte) (sc8 >>> (8 * (g + 0)))), acc);
-                    FloatVector u1 = (FloatVector) qb0.and((byte) 0x0F).or(h0.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
-                    FloatVector v1 = (FloatVector) qb1.and((byte) 0x0F).or(h1.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
-                    acc = v1.fma(FloatVector.fromArray(F, x, xi + 40), u1.mul(FloatVector.fromArray(F, x, xi + 32)))
-                            .fma(FloatVector.broadcast(F, d * (byte) (sc8 >>> (8 * (g + 2)))), acc);
-                    FloatVector u2 = (FloatVector) qa0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h0.and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
-                    FloatVector v2 = (FloatVector) qa1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h1.and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
-                    acc = v2.fma(FloatVector.fromArray(F, x, xi + 72), u2.mul(FloatVector.fromArray(F, x, xi + 64)))
-                            .fma(FloatVector.broadcast(F, d * (byte) (sc8 >>> (8 * (g + 4)))), acc);
-                    FloatVector u3 = (FloatVector) qb0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
-                    FloatVector v3 = (FloatVector) qb1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
-                    acc = v3.fma(FloatVector.fromArray(F, x, xi + 104), u3.mul(FloatVector.fromArray(F, x, xi + 96)))
-                            .fma(FloatVector.broadcast(F, d * (byte) (sc8 >>> (8 * (g + 6)))), acc);
+                    int si = 8 * n + g;
+                    FloatVector u = (FloatVector) qa0.and(0x0F).or(h0.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0);
+                    FloatVector v = (FloatVector) qa1.and(0x0F).or(h1.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0);
+                    acc = v.fma(FloatVector.fromArray(F, x, xi + 8), u.mul(FloatVector.fromArray(F, x, xi))).fma(FloatVector.broadcast(F, s[si]), acc);
+                    u = (FloatVector) qb0.and(0x0F).or(h0.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0);
+                    v = (FloatVector) qb1.and(0x0F).or(h1.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0);
+                    acc = v.fma(FloatVector.fromArray(F, x, xi + 40), u.mul(FloatVector.fromArray(F, x, xi + 32))).fma(FloatVector.broadcast(F, s[si + 2]), acc);
+                    u = (FloatVector) qa0.lanewise(VectorOperators.LSHR, 4).or(h0.and(0x30)).sub(32).convert(VectorOperators.I2F, 0);
+                    v = (FloatVector) qa1.lanewise(VectorOperators.LSHR, 4).or(h1.and(0x30)).sub(32).convert(VectorOperators.I2F, 0);
+                    acc = v.fma(FloatVector.fromArray(F, x, xi + 72), u.mul(FloatVector.fromArray(F, x, xi + 64))).fma(FloatVector.broadcast(F, s[si + 4]), acc);
+                    u = (FloatVector) qb0.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0);
+                    v = (FloatVector) qb1.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0);
+                    acc = v.fma(FloatVector.fromArray(F, x, xi + 104), u.mul(FloatVector.fromArray(F, x, xi + 96))).fma(FloatVector.broadcast(F, s[si + 6]), acc);
                 }
             }
         }
@@ -77,52 +93,47 @@ final class Q6_KMatrix extends WeightMatrix {
         int blocks = cols / 256;
         long base = (long) row * blocks * BLOCK_BYTES;
         int c = cols;
+        float[] s = new float[16];
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
         FloatVector a3 = a0;
         for (int b = 0; b < blocks; b++) {
             long bo = base + (long) b * BLOCK_BYTES;
-            float d = Simd.f16(data, bo + 208);
+            blockScales(bo, s);
             for (int n = 0; n < 2; n++) {
-                long sc8 = data.get(Simd.LE_LONG, bo + 192 + 8 * n); // this half's 8 int8 scales
                 for (int g = 0; g < 2; g++) {
                     long ql = bo + 64 * n + 16 * g;
-                    ByteVector qa0 = ByteVector.fromMemorySegment(B64, data, ql, LE);
-                    ByteVector qa1 = ByteVector.fromMemorySegment(B64, data, ql + 8, LE);
-                    ByteVector qb0 = ByteVector.fromMemorySegment(B64, data, ql + 32, LE);
-                    ByteVector qb1 = ByteVector.fromMemorySegment(B64, data, ql + 40, LE);
-                    ByteVector h0 = ByteVector.fromMemorySegment(B64, data, bo + 128 + 32 * n + 16 * g, LE);
-                    ByteVector h1 = ByteVector.fromMemorySegment(B64, data, bo + 136 + 32 * n + 16 * g, LE);
+                    long qh = bo + 128 + 32 * n + 16 * g;
+                    IntVector qa0 = (IntVector) ByteVector.fromMemorySegment(B64, data, ql, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector qa1 = (IntVector) ByteVector.fromMemorySegment(B64, data, ql + 8, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector qb0 = (IntVector) ByteVector.fromMemorySegment(B64, data, ql + 32, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector qb1 = (IntVector) ByteVector.fromMemorySegment(B64, data, ql + 40, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector h0 = (IntVector) ByteVector.fromMemorySegment(B64, data, qh, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector h1 = (IntVector) ByteVector.fromMemorySegment(B64, data, qh + 8, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                     int xi = xOffset + b * 256 + 128 * n + 16 * g;
-                    FloatVector u0 = (FloatVector) qa0.and((byte) 0x0F).or(h0.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
-                    FloatVector v0 = (FloatVector) qa1.and((byte) 0x0F).or(h1.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
-                    FloatVector s0 = FloatVector.broadcast(F, d * (byte) (sc8 >>> (8 * (g + 0))));
-                    a0 = v0.fma(FloatVector.fromArray(F, x, xi + 8), u0.mul(FloatVector.fromArray(F, x, xi + 0))).fma(s0, a0);
-                    a1 = v0.fma(FloatVector.fromArray(F, x, xi + 8 + c), u0.mul(FloatVector.fromArray(F, x, xi + 0 + c))).fma(s0, a1);
-                    a2 = v0.fma(FloatVector.fromArray(F, x, xi + 8 + 2 * c), u0.mul(FloatVector.fromArray(F, x, xi + 0 + 2 * c))).fma(s0, a2);
-                    a3 = v0.fma(FloatVector.fromArray(F, x, xi + 8 + 3 * c), u0.mul(FloatVector.fromArray(F, x, xi + 0 + 3 * c))).fma(s0, a3);
-                    FloatVector u1 = (FloatVector) qb0.and((byte) 0x0F).or(h0.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
-                    FloatVector v1 = (FloatVector) qb1.and((byte) 0x0F).or(h1.reinterpretAsShorts().lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
-                    FloatVector s1 = FloatVector.broadcast(F, d * (byte) (sc8 >>> (8 * (g + 2))));
-                    a0 = v1.fma(FloatVector.fromArray(F, x, xi + 40), u1.mul(FloatVector.fromArray(F, x, xi + 32))).fma(s1, a0);
-                    a1 = v1.fma(FloatVector.fromArray(F, x, xi + 40 + c), u1.mul(FloatVector.fromArray(F, x, xi + 32 + c))).fma(s1, a1);
-                    a2 = v1.fma(FloatVector.fromArray(F, x, xi + 40 + 2 * c), u1.mul(FloatVector.fromArray(F, x, xi + 32 + 2 * c))).fma(s1, a2);
-                    a3 = v1.fma(FloatVector.fromArray(F, x, xi + 40 + 3 * c), u1.mul(FloatVector.fromArray(F, x, xi + 32 + 3 * c))).fma(s1, a3);
-                    FloatVector u2 = (FloatVector) qa0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h0.and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
-                    FloatVector v2 = (FloatVector) qa1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h1.and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
-                    FloatVector s2 = FloatVector.broadcast(F, d * (byte) (sc8 >>> (8 * (g + 4))));
-                    a0 = v2.fma(FloatVector.fromArray(F, x, xi + 72), u2.mul(FloatVector.fromArray(F, x, xi + 64))).fma(s2, a0);
-                    a1 = v2.fma(FloatVector.fromArray(F, x, xi + 72 + c), u2.mul(FloatVector.fromArray(F, x, xi + 64 + c))).fma(s2, a1);
-                    a2 = v2.fma(FloatVector.fromArray(F, x, xi + 72 + 2 * c), u2.mul(FloatVector.fromArray(F, x, xi + 64 + 2 * c))).fma(s2, a2);
-                    a3 = v2.fma(FloatVector.fromArray(F, x, xi + 72 + 3 * c), u2.mul(FloatVector.fromArray(F, x, xi + 64 + 3 * c))).fma(s2, a3);
-                    FloatVector u3 = (FloatVector) qb0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h0.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
-                    FloatVector v3 = (FloatVector) qb1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F).or(h1.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32).castShape(F, 0);
-                    FloatVector s3 = FloatVector.broadcast(F, d * (byte) (sc8 >>> (8 * (g + 6))));
-                    a0 = v3.fma(FloatVector.fromArray(F, x, xi + 104), u3.mul(FloatVector.fromArray(F, x, xi + 96))).fma(s3, a0);
-                    a1 = v3.fma(FloatVector.fromArray(F, x, xi + 104 + c), u3.mul(FloatVector.fromArray(F, x, xi + 96 + c))).fma(s3, a1);
-                    a2 = v3.fma(FloatVector.fromArray(F, x, xi + 104 + 2 * c), u3.mul(FloatVector.fromArray(F, x, xi + 96 + 2 * c))).fma(s3, a2);
-                    a3 = v3.fma(FloatVector.fromArray(F, x, xi + 104 + 3 * c), u3.mul(FloatVector.fromArray(F, x, xi + 96 + 3 * c))).fma(s3, a3);
+                    for (int k = 0; k < 4; k++) {
+                        IntVector qu = switch (k) {
+                            case 0 -> qa0.and(0x0F).or(h0.lanewise(VectorOperators.LSHL, 4).and(0x30));
+                            case 1 -> qb0.and(0x0F).or(h0.lanewise(VectorOperators.LSHL, 2).and(0x30));
+                            case 2 -> qa0.lanewise(VectorOperators.LSHR, 4).or(h0.and(0x30));
+                            default -> qb0.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 2).and(0x30));
+                        };
+                        IntVector qv = switch (k) {
+                            case 0 -> qa1.and(0x0F).or(h1.lanewise(VectorOperators.LSHL, 4).and(0x30));
+                            case 1 -> qb1.and(0x0F).or(h1.lanewise(VectorOperators.LSHL, 2).and(0x30));
+                            case 2 -> qa1.lanewise(VectorOperators.LSHR, 4).or(h1.and(0x30));
+                            default -> qb1.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 2).and(0x30));
+                        };
+                        FloatVector u = (FloatVector) qu.sub(32).convert(VectorOperators.I2F, 0);
+                        FloatVector v = (FloatVector) qv.sub(32).convert(VectorOperators.I2F, 0);
+                        FloatVector sv = FloatVector.broadcast(F, s[8 * n + g + 2 * k]);
+                        int xk = xi + 32 * k;
+                        a0 = v.fma(FloatVector.fromArray(F, x, xk + 8), u.mul(FloatVector.fromArray(F, x, xk))).fma(sv, a0);
+                        a1 = v.fma(FloatVector.fromArray(F, x, xk + 8 + c), u.mul(FloatVector.fromArray(F, x, xk + c))).fma(sv, a1);
+                        a2 = v.fma(FloatVector.fromArray(F, x, xk + 8 + 2 * c), u.mul(FloatVector.fromArray(F, x, xk + 2 * c))).fma(sv, a2);
+                        a3 = v.fma(FloatVector.fromArray(F, x, xk + 8 + 3 * c), u.mul(FloatVector.fromArray(F, x, xk + 3 * c))).fma(sv, a3);
+                    }
                 }
             }
         }
