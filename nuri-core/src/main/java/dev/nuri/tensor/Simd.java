@@ -36,17 +36,9 @@ final class Simd {
     private Simd() {
     }
 
-    /**
-     * The lanes of an 8-lane vector summed in a fixed pairwise order. Kept this small (in bytecode) so that C2 inlines
-     * it even into the largest kernels: not inlined, the vector was boxed and read lane by lane through bounds-checked
-     * calls, which took a third of a decode step's time on small models.
-     */
+    /** The lanes of an 8-lane vector summed in a fixed pairwise order. */
     static float sum8(FloatVector v) {
-        return sum8(v.toArray());
-    }
-
-    private static float sum8(float[] a) {
-        return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+        return ((v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3))) + ((v.lane(4) + v.lane(5)) + (v.lane(6) + v.lane(7)));
     }
 
     /** Σ a[aOff+i]·b[bOff+i] for i in [0, n), n a multiple of 8, in a fixed order. */
