@@ -133,6 +133,11 @@ class ChatPageBrowserTest {
             assertTrue(browser.findElement(By.id("stop")).isEnabled());
             browser.findElement(By.id("stop")).click();
             waitForStatus("stopped");
+            int passesBefore = gate[0].forwardCalls();
+            gate[0].allow(1); // the prompt; the model then waits again at the first decode step, its sequence active
+            new WebDriverWait(browser, Duration.ofSeconds(30))
+                    .until(d -> gate[0].forwardCalls() > passesBefore && gate[0].isHolding());
+            assertEquals(1, server.activeSequences());
             passesAtStop = gate[0].forwardCalls();
         } finally {
             gate[0].open();
