@@ -334,10 +334,7 @@ class ServerFixtureTest {
                         seen += new String(buf, 0, n, StandardCharsets.UTF_8);
                     }
                 }
-                long held = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (!gate[0].isHolding() && System.nanoTime() < held) {
-                    Thread.sleep(5);
-                }
+                Await.until(Duration.ofSeconds(10), gate[0]::isHolding);
                 assertTrue(gate[0].isHolding(), "the model should be waiting at the gate");
                 assertEquals(1, gated.activeSequences());
                 Thread.sleep(Math.max(0, CompletionEndpoint.COMMIT_JSON_AFTER.toMillis() - (System.nanoTime() - sent) / 1_000_000));
@@ -345,10 +342,7 @@ class ServerFixtureTest {
             } finally {
                 gate[0].open();
             }
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (gated.activeSequences() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            Await.until(Duration.ofSeconds(10), () -> gated.activeSequences() == 0);
             assertEquals(0, gated.activeSequences(), "the disconnected client's sequence still holds a slot");
             int passesAfter = gate[0].forwardCalls() - passesAtDisconnect;
             assertTrue(passesAfter < 20, "the server ran " + passesAfter + " more steps for a client that had gone");

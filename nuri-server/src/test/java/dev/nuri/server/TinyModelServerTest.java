@@ -106,10 +106,7 @@ class TinyModelServerTest {
         assertEquals(FinishReason.CANCELLED, done.result().finishReason());
         assertTrue(done.result().completionTokens() <= generatedAtCancel + 2,
                 done.result().completionTokens() + " tokens after cancelling at " + generatedAtCancel);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (scheduler.activeCount() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(2);
-        }
+        Await.until(Duration.ofSeconds(5), () -> scheduler.activeCount() == 0);
         assertEquals(0, scheduler.activeCount());
     }
 
