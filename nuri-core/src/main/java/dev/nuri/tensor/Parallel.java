@@ -6,9 +6,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A fixed pool of compute threads that splits an index range into contiguous chunks, one per thread; the
- * calling thread runs the first chunk. Kernels take a {@code Parallel} so tests can run them with 1 and 2
- * threads and get identical results (each output element is computed by exactly one thread, in a fixed order).
+ * A fixed pool of compute threads that splits an index range into contiguous chunks, a few per thread, which the
+ * calling thread and the workers claim one at a time until none are left, so a thread slowed down (by another
+ * process on its core, say) takes fewer chunks instead of holding up the rest. Kernels take a {@code Parallel} so
+ * tests can run them with 1 and 2 threads and get identical results: each output element is computed by exactly
+ * one chunk, in a fixed order, whichever thread runs it.
  *
  * <p>Decode runs dozens of small parallel loops per token, so dispatch must cost microseconds: workers are
  * persistent threads that spin briefly on a generation counter after each job and only then park; the caller
@@ -23,6 +25,9 @@ public final class Parallel implements AutoCloseable {
         void run(int start, int end);
     }
 
+    /** Chunks per thread: enough to even out a slow thread, few enough that claiming costs nothing. */
+    private static final int CHUNKS_PER_THREAD = 4;
+
     /** How long idle workers and a waiting caller spin before parking. */
     private static final long SPIN_NANOS = 50_000;
 
@@ -33,6 +38,7 @@ public final class Parallel implements AutoCloseable {
     private final Worker[] workers;
     private final AtomicBoolean busy = new AtomicBoolean();
     private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicInteger nextChunk = new AtomicInteger();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile long generation;
     private volatile boolean closed;
@@ -84,7 +90,7 @@ public final class Parallel implements AutoCloseable {
         return threads;
     }
 
-    /** Runs {@code task} over [0, n) split into at most {@link #threads()} contiguous chunks; returns when all are done. */
+    /** Runs {@code task} over [0, n) split into contiguous chunks across the threads; returns when all are done. */
     public void forRange(int n, RangeTask task) {
         forRange(n, 1, task);
     }
@@ -98,11 +104,11 @@ public final class Parallel implements AutoCloseable {
             return;
         }
         grain = Math.max(1, grain);
-        int chunks = Math.min(threads, Math.max(1, n / grain));
-        if (chunks == 1) {
+        if (threads == 1 || n / grain < 2) {
             task.run(0, n);
             return;
         }
+        int chunks = Math.min((n + grain - 1) / grain, threads * CHUNKS_PER_THREAD);
         if (closed || !busy.compareAndSet(false, true)) {
             for (int c = 0; c < chunks; c++) {
                 task.run(chunkStart(n, grain, chunks, c), chunkStart(n, grain, chunks, c + 1));
@@ -115,17 +121,14 @@ public final class Parallel implements AutoCloseable {
             this.jobGrain = grain;
             this.jobChunks = chunks;
             failure.set(null);
+            nextChunk.set(0);
             // Every worker takes part in every job (idle ones just check in), so none can lag a job behind.
             pending.set(workers.length);
             generation++; // publishes the job
             for (Worker w : workers) {
                 w.wake();
             }
-            try {
-                task.run(0, chunkStart(n, grain, chunks, 1));
-            } catch (Throwable t) {
-                failure.compareAndSet(null, t);
-            }
+            runChunks();
             awaitWorkers();
             this.task = null;
             Throwable t = failure.getAndSet(null);
@@ -140,6 +143,18 @@ public final class Parallel implements AutoCloseable {
             }
         } finally {
             busy.set(false);
+        }
+    }
+
+    /** Claims and runs chunks of the current job until none are left (or one has failed). */
+    private void runChunks() {
+        int c;
+        while (failure.get() == null && (c = nextChunk.getAndIncrement()) < jobChunks) {
+            try {
+                task.run(chunkStart(jobN, jobGrain, jobChunks, c), chunkStart(jobN, jobGrain, jobChunks, c + 1));
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            }
         }
     }
 
@@ -164,12 +179,10 @@ public final class Parallel implements AutoCloseable {
     }
 
     private final class Worker extends Thread {
-        private final int index;
         private volatile boolean sleeping;
 
         Worker(int index) {
             super("nuri-compute-" + index);
-            this.index = index;
             setDaemon(true);
         }
 
@@ -200,13 +213,7 @@ public final class Parallel implements AutoCloseable {
                     return;
                 }
                 seen = g;
-                if (index < jobChunks) {
-                    try {
-                        task.run(chunkStart(jobN, jobGrain, jobChunks, index), chunkStart(jobN, jobGrain, jobChunks, index + 1));
-                    } catch (Throwable t) {
-                        failure.compareAndSet(null, t);
-                    }
-                }
+                runChunks();
                 if (pending.decrementAndGet() == 0) {
                     Thread caller = waitingCaller;
                     if (caller != null) {
