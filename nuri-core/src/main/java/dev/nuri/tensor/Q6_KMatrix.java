@@ -37,27 +37,20 @@ final class Q6_KMatrix extends WeightMatrix {
     // Kernel layout: for each half n and each 16-value slice g (l = 16g..16g+15), the bytes ql[l], ql[l+32] and
     // qh[l] are loaded 8 at a time and zero-extended straight into 32-bit lanes (u: l..l+7, v: l+8..l+15), where
     // the nibble and 2-bit fields are split with full-width int and/or/shift (no byte-lane shifts) and converted
-    // to floats; the four groups q1..q4 are the values l, l+32, l+64, l+96. The per-16 scales d·scale are
-    // computed for the whole block with two vector multiplies into a float[16], read back with a broadcast.
-    // Each group is summed as (d·scale)·(v·x[8..16) + u·x[0..8)); dot and dot4 share this order (bit-identical).
-
-    /** d·scale for the block at {@code bo}'s sixteen int8 scales, into {@code out}. */
-    private void blockScales(long bo, float[] out) {
-        FloatVector d = FloatVector.broadcast(F, Simd.f16(data, bo + 208));
-        ByteVector sc = ByteVector.fromMemorySegment(B128, data, bo + 192, LE);
-        ((FloatVector) sc.castShape(F, 0)).mul(d).intoArray(out, 0);
-        ((FloatVector) sc.castShape(F, 1)).mul(d).intoArray(out, 8);
-    }
+    // to floats; the four groups q1..q4 are the values l, l+32, l+64, l+96. Each group is summed as
+    // (d·scale)·(v·x[8..16) + u·x[0..8)); dot and dot4 share this order (bit-identical). The lane sum at the end
+    // is Simd.sum8's, written out: C2 stops inlining calls in a kernel this large (NodeCountInliningCutoff), and
+    // a vector passed to a call that is not inlined is boxed on the heap, once per row. For the same reason the
+    // scales are read as needed rather than through a scratch array, which the JIT allocated once per row.
 
     @Override
     public float dot(int row, float[] x, int xOffset) {
         int blocks = cols / 256;
         long base = (long) row * blocks * BLOCK_BYTES;
-        float[] s = new float[16];
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
             long bo = base + (long) b * BLOCK_BYTES;
-            blockScales(bo, s);
+            float d = Simd.f16(data, bo + 208);
             for (int n = 0; n < 2; n++) {
                 for (int g = 0; g < 2; g++) {
                     long ql = bo + 64 * n + 16 * g;
@@ -72,20 +65,22 @@ final class Q6_KMatrix extends WeightMatrix {
                     int si = 8 * n + g;
                     FloatVector u = (FloatVector) qa0.and(0x0F).or(h0.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0);
                     FloatVector v = (FloatVector) qa1.and(0x0F).or(h1.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0);
-                    acc = v.fma(FloatVector.fromArray(F, x, xi + 8), u.mul(FloatVector.fromArray(F, x, xi))).fma(FloatVector.broadcast(F, s[si]), acc);
+                    acc = v.fma(FloatVector.fromArray(F, x, xi + 8), u.mul(FloatVector.fromArray(F, x, xi))).fma(FloatVector.broadcast(F, d * data.get(ValueLayout.JAVA_BYTE, bo + 192 + si)), acc);
                     u = (FloatVector) qb0.and(0x0F).or(h0.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0);
                     v = (FloatVector) qb1.and(0x0F).or(h1.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0);
-                    acc = v.fma(FloatVector.fromArray(F, x, xi + 40), u.mul(FloatVector.fromArray(F, x, xi + 32))).fma(FloatVector.broadcast(F, s[si + 2]), acc);
+                    acc = v.fma(FloatVector.fromArray(F, x, xi + 40), u.mul(FloatVector.fromArray(F, x, xi + 32))).fma(FloatVector.broadcast(F, d * data.get(ValueLayout.JAVA_BYTE, bo + 192 + si + 2)), acc);
                     u = (FloatVector) qa0.lanewise(VectorOperators.LSHR, 4).or(h0.and(0x30)).sub(32).convert(VectorOperators.I2F, 0);
                     v = (FloatVector) qa1.lanewise(VectorOperators.LSHR, 4).or(h1.and(0x30)).sub(32).convert(VectorOperators.I2F, 0);
-                    acc = v.fma(FloatVector.fromArray(F, x, xi + 72), u.mul(FloatVector.fromArray(F, x, xi + 64))).fma(FloatVector.broadcast(F, s[si + 4]), acc);
+                    acc = v.fma(FloatVector.fromArray(F, x, xi + 72), u.mul(FloatVector.fromArray(F, x, xi + 64))).fma(FloatVector.broadcast(F, d * data.get(ValueLayout.JAVA_BYTE, bo + 192 + si + 4)), acc);
                     u = (FloatVector) qb0.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0);
                     v = (FloatVector) qb1.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0);
-                    acc = v.fma(FloatVector.fromArray(F, x, xi + 104), u.mul(FloatVector.fromArray(F, x, xi + 96))).fma(FloatVector.broadcast(F, s[si + 6]), acc);
+                    acc = v.fma(FloatVector.fromArray(F, x, xi + 104), u.mul(FloatVector.fromArray(F, x, xi + 96))).fma(FloatVector.broadcast(F, d * data.get(ValueLayout.JAVA_BYTE, bo + 192 + si + 6)), acc);
                 }
             }
         }
-        return Simd.sum8(acc);
+        FloatVector h = acc.add(acc.rearrange(Simd.ROTATE_HALVES));
+        h = h.add(h.rearrange(Simd.ROTATE_PAIRS));
+        return h.lane(0) + h.lane(1);
     }
 
     @Override
@@ -93,14 +88,13 @@ final class Q6_KMatrix extends WeightMatrix {
         int blocks = cols / 256;
         long base = (long) row * blocks * BLOCK_BYTES;
         int c = cols;
-        float[] s = new float[16];
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
         FloatVector a3 = a0;
         for (int b = 0; b < blocks; b++) {
             long bo = base + (long) b * BLOCK_BYTES;
-            blockScales(bo, s);
+            float d = Simd.f16(data, bo + 208);
             for (int n = 0; n < 2; n++) {
                 for (int g = 0; g < 2; g++) {
                     long ql = bo + 64 * n + 16 * g;
@@ -127,7 +121,7 @@ final class Q6_KMatrix extends WeightMatrix {
                         };
                         FloatVector u = (FloatVector) qu.sub(32).convert(VectorOperators.I2F, 0);
                         FloatVector v = (FloatVector) qv.sub(32).convert(VectorOperators.I2F, 0);
-                        FloatVector sv = FloatVector.broadcast(F, s[8 * n + g + 2 * k]);
+                        FloatVector sv = FloatVector.broadcast(F, d * data.get(ValueLayout.JAVA_BYTE, bo + 192 + 8 * n + g + 2 * k));
                         int xk = xi + 32 * k;
                         a0 = v.fma(FloatVector.fromArray(F, x, xk + 8), u.mul(FloatVector.fromArray(F, x, xk))).fma(sv, a0);
                         a1 = v.fma(FloatVector.fromArray(F, x, xk + 8 + c), u.mul(FloatVector.fromArray(F, x, xk + c))).fma(sv, a1);
@@ -137,10 +131,18 @@ final class Q6_KMatrix extends WeightMatrix {
                 }
             }
         }
-        y[yIndex] = Simd.sum8(a0);
-        y[yIndex + yStride] = Simd.sum8(a1);
-        y[yIndex + 2 * yStride] = Simd.sum8(a2);
-        y[yIndex + 3 * yStride] = Simd.sum8(a3);
+        FloatVector h0 = a0.add(a0.rearrange(Simd.ROTATE_HALVES));
+        FloatVector h1 = a1.add(a1.rearrange(Simd.ROTATE_HALVES));
+        FloatVector h2 = a2.add(a2.rearrange(Simd.ROTATE_HALVES));
+        FloatVector h3 = a3.add(a3.rearrange(Simd.ROTATE_HALVES));
+        h0 = h0.add(h0.rearrange(Simd.ROTATE_PAIRS));
+        h1 = h1.add(h1.rearrange(Simd.ROTATE_PAIRS));
+        h2 = h2.add(h2.rearrange(Simd.ROTATE_PAIRS));
+        h3 = h3.add(h3.rearrange(Simd.ROTATE_PAIRS));
+        y[yIndex] = h0.lane(0) + h0.lane(1);
+        y[yIndex + yStride] = h1.lane(0) + h1.lane(1);
+        y[yIndex + 2 * yStride] = h2.lane(0) + h2.lane(1);
+        y[yIndex + 3 * yStride] = h3.lane(0) + h3.lane(1);
     }
 
     @Override
