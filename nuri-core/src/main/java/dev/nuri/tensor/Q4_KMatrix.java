@@ -17,8 +17,11 @@ import jdk.incubator.vector.VectorShuffle;
  * ggml's Q4_K: super-blocks of 256 values as {@code {fp16 d; fp16 dmin; uint8 scales[12]; uint8 qs[128]}}
  * (144 bytes): eight sub-blocks of 32 with 6-bit scales sc and mins m ({@link KQuants#scaleMinK4}); each 32
  * bytes of qs hold two sub-blocks (low nibbles, then high nibbles); value = d·sc·q − dmin·m.
- * Dot: Σ_sub (d·sc)·Σq·x − Σ_sub (dmin·m)·Σx, the scales d·sc going through a per-block float[8] and the mins
- * term accumulated lane-wise (one lane per sub-block) in its own vector, reduced once per row. qs is read 8 bytes
+ * Dot: Σ_sub (d·sc)·Σq·x − Σ_sub (dmin·m)·Σx, the six-bit scales unpacked per block into one long (a byte
+ * each) and the mins term accumulated lane-wise (one lane per sub-block) in its own vector, reduced once per row.
+ * The kernels are too large for C2 to inline anything more into, so the lane sums (Simd.sum8's order) are written
+ * out and no scratch array is used: a vector passed to a call left in place, or a scratch array, would be
+ * allocated on the heap once per row. qs is read 8 bytes
  * at a time, zero-extended straight into 32-bit lanes, where the nibbles are split with full-width int and/shift
  * (AVX2 has no byte shifts) and converted to floats. dotPrepared and dot4Prepared share this order (same bits).
  */
@@ -60,7 +63,6 @@ final class Q4_KMatrix extends WeightMatrix {
         int sumBase = token * (cols / 32);
         int blocks = cols / 256;
         long base = (long) row * blocks * BLOCK_BYTES;
-        float[] scales = new float[8];
         FloatVector acc = FloatVector.zero(F);
         FloatVector minAcc = acc;
         for (int b = 0; b < blocks; b++) {
@@ -68,7 +70,8 @@ final class Q4_KMatrix extends WeightMatrix {
             IntVector u = ByteVector.fromMemorySegment(B128, data, bo + 4, LE).reinterpretAsInts();
             ByteVector sm = u.rearrange(SCALE_P).lanewise(VectorOperators.LSHR, SHIFT_P).and(MASK_P)
                     .or(u.rearrange(SCALE_Q).lanewise(VectorOperators.LSHR, 6).and(MASK_Q).lanewise(VectorOperators.LSHL, 4)).reinterpretAsBytes();
-            ((FloatVector) sm.castShape(F, 0)).mul(Simd.f16(data, bo)).intoArray(scales, 0);
+            long scaleBytes = sm.reinterpretAsLongs().lane(0);
+            float d = Simd.f16(data, bo);
             minAcc = ((FloatVector) sm.castShape(F, 1)).mul(Simd.f16(data, bo + 2)).fma(FloatVector.fromArray(F, sums, sumBase + 8 * b), minAcc);
             for (int j = 0; j < 4; j++) {
                 IntVector q0 = (IntVector) ByteVector.fromMemorySegment(B64, data, bo + 16 + 32 * j, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
@@ -82,17 +85,21 @@ final class Q4_KMatrix extends WeightMatrix {
                 FloatVector w3 = (FloatVector) q3.and(0x0F).convert(VectorOperators.I2F, 0);
                 acc = w1.fma(FloatVector.fromArray(F, x, xi + 8), w0.mul(FloatVector.fromArray(F, x, xi)))
                         .add(w3.fma(FloatVector.fromArray(F, x, xi + 24), w2.mul(FloatVector.fromArray(F, x, xi + 16))))
-                        .fma(FloatVector.broadcast(F, scales[2 * j]), acc);
+                        .fma(FloatVector.broadcast(F, d * (float) ((scaleBytes >>> (16 * j)) & 0xFF)), acc);
                 w0 = (FloatVector) q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
                 w1 = (FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
                 w2 = (FloatVector) q2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
                 w3 = (FloatVector) q3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
                 acc = w1.fma(FloatVector.fromArray(F, x, xi + 32 + 8), w0.mul(FloatVector.fromArray(F, x, xi + 32)))
                         .add(w3.fma(FloatVector.fromArray(F, x, xi + 32 + 24), w2.mul(FloatVector.fromArray(F, x, xi + 32 + 16))))
-                        .fma(FloatVector.broadcast(F, scales[2 * j + 1]), acc);
+                        .fma(FloatVector.broadcast(F, d * (float) ((scaleBytes >>> (16 * j + 8)) & 0xFF)), acc);
             }
         }
-        return Simd.sum8(acc) - Simd.sum8(minAcc);
+        FloatVector h = acc.add(acc.rearrange(Simd.ROTATE_HALVES));
+        FloatVector hm = minAcc.add(minAcc.rearrange(Simd.ROTATE_HALVES));
+        h = h.add(h.rearrange(Simd.ROTATE_PAIRS));
+        hm = hm.add(hm.rearrange(Simd.ROTATE_PAIRS));
+        return (h.lane(0) + h.lane(1)) - (hm.lane(0) + hm.lane(1));
     }
 
     @Override
@@ -114,14 +121,14 @@ final class Q4_KMatrix extends WeightMatrix {
         FloatVector m1 = a0;
         FloatVector m2 = a0;
         FloatVector m3 = a0;
-        float[] scales = new float[8];
         int c = cols;
         for (int b = 0; b < blocks; b++) {
             long bo = base + (long) b * BLOCK_BYTES;
             IntVector u = ByteVector.fromMemorySegment(B128, data, bo + 4, LE).reinterpretAsInts();
             ByteVector sm = u.rearrange(SCALE_P).lanewise(VectorOperators.LSHR, SHIFT_P).and(MASK_P)
                     .or(u.rearrange(SCALE_Q).lanewise(VectorOperators.LSHR, 6).and(MASK_Q).lanewise(VectorOperators.LSHL, 4)).reinterpretAsBytes();
-            ((FloatVector) sm.castShape(F, 0)).mul(Simd.f16(data, bo)).intoArray(scales, 0);
+            long scaleBytes = sm.reinterpretAsLongs().lane(0);
+            float d = Simd.f16(data, bo);
             FloatVector min = ((FloatVector) sm.castShape(F, 1)).mul(Simd.f16(data, bo + 2));
             int sub = sumBase + 8 * b;
             m0 = min.fma(FloatVector.fromArray(F, sums, sub), m0);
@@ -138,7 +145,7 @@ final class Q4_KMatrix extends WeightMatrix {
                 FloatVector w1 = (FloatVector) q1.and(0x0F).convert(VectorOperators.I2F, 0);
                 FloatVector w2 = (FloatVector) q2.and(0x0F).convert(VectorOperators.I2F, 0);
                 FloatVector w3 = (FloatVector) q3.and(0x0F).convert(VectorOperators.I2F, 0);
-                FloatVector scale = FloatVector.broadcast(F, scales[2 * j]);
+                FloatVector scale = FloatVector.broadcast(F, d * (float) ((scaleBytes >>> (16 * j)) & 0xFF));
                 a0 = w1.fma(FloatVector.fromArray(F, x, xi + 8), w0.mul(FloatVector.fromArray(F, x, xi))).add(w3.fma(FloatVector.fromArray(F, x, xi + 24), w2.mul(FloatVector.fromArray(F, x, xi + 16)))).fma(scale, a0);
                 a1 = w1.fma(FloatVector.fromArray(F, x, xi + c + 8), w0.mul(FloatVector.fromArray(F, x, xi + c))).add(w3.fma(FloatVector.fromArray(F, x, xi + c + 24), w2.mul(FloatVector.fromArray(F, x, xi + c + 16)))).fma(scale, a1);
                 a2 = w1.fma(FloatVector.fromArray(F, x, xi + 2 * c + 8), w0.mul(FloatVector.fromArray(F, x, xi + 2 * c))).add(w3.fma(FloatVector.fromArray(F, x, xi + 2 * c + 24), w2.mul(FloatVector.fromArray(F, x, xi + 2 * c + 16)))).fma(scale, a2);
@@ -147,7 +154,7 @@ final class Q4_KMatrix extends WeightMatrix {
                 w1 = (FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
                 w2 = (FloatVector) q2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
                 w3 = (FloatVector) q3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
-                scale = FloatVector.broadcast(F, scales[2 * j + 1]);
+                scale = FloatVector.broadcast(F, d * (float) ((scaleBytes >>> (16 * j + 8)) & 0xFF));
                 int xh = xi + 32;
                 a0 = w1.fma(FloatVector.fromArray(F, x, xh + 8), w0.mul(FloatVector.fromArray(F, x, xh))).add(w3.fma(FloatVector.fromArray(F, x, xh + 24), w2.mul(FloatVector.fromArray(F, x, xh + 16)))).fma(scale, a0);
                 a1 = w1.fma(FloatVector.fromArray(F, x, xh + c + 8), w0.mul(FloatVector.fromArray(F, x, xh + c))).add(w3.fma(FloatVector.fromArray(F, x, xh + c + 24), w2.mul(FloatVector.fromArray(F, x, xh + c + 16)))).fma(scale, a1);
@@ -155,10 +162,26 @@ final class Q4_KMatrix extends WeightMatrix {
                 a3 = w1.fma(FloatVector.fromArray(F, x, xh + 3 * c + 8), w0.mul(FloatVector.fromArray(F, x, xh + 3 * c))).add(w3.fma(FloatVector.fromArray(F, x, xh + 3 * c + 24), w2.mul(FloatVector.fromArray(F, x, xh + 3 * c + 16)))).fma(scale, a3);
             }
         }
-        y[yIndex] = Simd.sum8(a0) - Simd.sum8(m0);
-        y[yIndex + yStride] = Simd.sum8(a1) - Simd.sum8(m1);
-        y[yIndex + 2 * yStride] = Simd.sum8(a2) - Simd.sum8(m2);
-        y[yIndex + 3 * yStride] = Simd.sum8(a3) - Simd.sum8(m3);
+        FloatVector h0 = a0.add(a0.rearrange(Simd.ROTATE_HALVES));
+        FloatVector hm0 = m0.add(m0.rearrange(Simd.ROTATE_HALVES));
+        h0 = h0.add(h0.rearrange(Simd.ROTATE_PAIRS));
+        hm0 = hm0.add(hm0.rearrange(Simd.ROTATE_PAIRS));
+        FloatVector h1 = a1.add(a1.rearrange(Simd.ROTATE_HALVES));
+        FloatVector hm1 = m1.add(m1.rearrange(Simd.ROTATE_HALVES));
+        h1 = h1.add(h1.rearrange(Simd.ROTATE_PAIRS));
+        hm1 = hm1.add(hm1.rearrange(Simd.ROTATE_PAIRS));
+        FloatVector h2 = a2.add(a2.rearrange(Simd.ROTATE_HALVES));
+        FloatVector hm2 = m2.add(m2.rearrange(Simd.ROTATE_HALVES));
+        h2 = h2.add(h2.rearrange(Simd.ROTATE_PAIRS));
+        hm2 = hm2.add(hm2.rearrange(Simd.ROTATE_PAIRS));
+        FloatVector h3 = a3.add(a3.rearrange(Simd.ROTATE_HALVES));
+        FloatVector hm3 = m3.add(m3.rearrange(Simd.ROTATE_HALVES));
+        h3 = h3.add(h3.rearrange(Simd.ROTATE_PAIRS));
+        hm3 = hm3.add(hm3.rearrange(Simd.ROTATE_PAIRS));
+        y[yIndex] = (h0.lane(0) + h0.lane(1)) - (hm0.lane(0) + hm0.lane(1));
+        y[yIndex + yStride] = (h1.lane(0) + h1.lane(1)) - (hm1.lane(0) + hm1.lane(1));
+        y[yIndex + 2 * yStride] = (h2.lane(0) + h2.lane(1)) - (hm2.lane(0) + hm2.lane(1));
+        y[yIndex + 3 * yStride] = (h3.lane(0) + h3.lane(1)) - (hm3.lane(0) + hm3.lane(1));
     }
 
     @Override
