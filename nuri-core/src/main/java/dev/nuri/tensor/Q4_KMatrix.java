@@ -19,11 +19,11 @@ import jdk.incubator.vector.VectorShuffle;
  * bytes of qs hold two sub-blocks (low nibbles, then high nibbles); value = d·sc·q − dmin·m.
  * Dot: Σ_sub (d·sc)·Σq·x − Σ_sub (dmin·m)·Σx, the six-bit scales unpacked per block into one long (a byte
  * each) and the mins term accumulated lane-wise (one lane per sub-block) in its own vector, reduced once per row.
- * The kernels are too large for C2 to inline anything more into, so the lane sums (Simd.sum8's order) are written
- * out and no scratch array is used: a vector passed to a call left in place, or a scratch array, would be
- * allocated on the heap once per row. qs is read 8 bytes
- * at a time, zero-extended straight into 32-bit lanes, where the nibbles are split with full-width int and/shift
- * (AVX2 has no byte shifts) and converted to floats. dotPrepared and dot4Prepared share this order (same bits).
+ * qs is read 8 bytes at a time, zero-extended straight into 32-bit lanes, where the nibbles are split with
+ * full-width int and/shift (AVX2 has no byte shifts) and converted to floats. dotPrepared and dot4Prepared share
+ * this order (same bits). The kernels are too large for C2 to inline anything more into, so the lane sums
+ * (Simd.sum8's order) are written out and no scratch array is used: a vector passed to a call left in place, or
+ * a scratch array, would be allocated on the heap once per row.
  */
 final class Q4_KMatrix extends WeightMatrix {
     private static final int BLOCK_BYTES = 144;

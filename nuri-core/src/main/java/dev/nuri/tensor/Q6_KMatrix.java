@@ -1,6 +1,5 @@
 package dev.nuri.tensor;
 
-import static dev.nuri.tensor.Simd.B128;
 import static dev.nuri.tensor.Simd.B64;
 import static dev.nuri.tensor.Simd.F;
 import static dev.nuri.tensor.Simd.I;
