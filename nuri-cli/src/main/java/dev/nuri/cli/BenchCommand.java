@@ -67,10 +67,14 @@ public final class BenchCommand implements Callable<Integer> {
             }
             double prefillNanos = 0;
             double decodeNanos = 0;
+            long decodeAllocated = 0;
             for (int r = 0; r < repetitions; r++) {
                 prefillNanos += prefill(lm, state, prompt);
+                long allocatedBefore = allocatedBytes();
                 decodeNanos += decode(lm, state, gen);
+                decodeAllocated += allocatedBytes() - allocatedBefore;
             }
+            long allocPerToken = allocatedBytes() < 0 ? -1 : decodeAllocated / ((long) genTokens * repetitions);
             double prefillTokS = promptTokens * repetitions / (prefillNanos / 1e9);
             double decodeTokS = genTokens * repetitions / (decodeNanos / 1e9);
             long rss = peakRssBytes();
@@ -78,13 +82,15 @@ public final class BenchCommand implements Callable<Integer> {
             int usedThreads = parallel.threads();
             if (json) {
                 System.out.printf("{\"model\": \"%s\", \"threads\": %d, \"prompt_tokens\": %d, \"gen_tokens\": %d, "
-                                + "\"prefill_tok_s\": %.2f, \"decode_tok_s\": %.2f, \"peak_rss_bytes\": %d, \"model_bytes\": %d}%n",
+                                + "\"prefill_tok_s\": %.2f, \"decode_tok_s\": %.2f, \"peak_rss_bytes\": %d, \"model_bytes\": %d, "
+                                + "\"decode_alloc_bytes_per_token\": %d}%n",
                         lm.info().name().replace("\\", "\\\\").replace("\"", "\\\""), usedThreads, promptTokens, genTokens,
-                        prefillTokS, decodeTokS, rss, modelBytes);
+                        prefillTokS, decodeTokS, rss, modelBytes, allocPerToken);
             } else {
-                System.out.printf("%-28s %8s %14s %14s %14s %14s%n", "model", "threads", "prefill tok/s", "decode tok/s", "peak RSS MiB", "model MiB");
-                System.out.printf("%-28s %8d %14.1f %14.1f %14.1f %14.1f%n", lm.info().name(), usedThreads, prefillTokS, decodeTokS,
-                        rss / 1048576.0, modelBytes / 1048576.0);
+                System.out.printf("%-28s %8s %14s %14s %14s %14s %16s%n", "model", "threads", "prefill tok/s", "decode tok/s", "peak RSS MiB",
+                        "model MiB", "heap KiB/token");
+                System.out.printf("%-28s %8d %14.1f %14.1f %14.1f %14.1f %16.1f%n", lm.info().name(), usedThreads, prefillTokS, decodeTokS,
+                        rss / 1048576.0, modelBytes / 1048576.0, allocPerToken / 1024.0);
                 System.out.printf("(pp%d and tg%d, mean of %d runs after %d warm-up runs)%n", promptTokens, genTokens, repetitions, warmup);
             }
         } finally {
@@ -109,6 +115,16 @@ public final class BenchCommand implements Callable<Integer> {
             lm.forward(state, one, false);
         }
         return System.nanoTime() - t0;
+    }
+
+    /**
+     * Bytes allocated on the Java heap so far by all live threads (the compute pool's included), or -1 where the
+     * JVM does not count them. Decode should allocate little beyond each step's logits: a kernel whose vectors
+     * escape to the heap shows up here long before it shows in tokens/s.
+     */
+    static long allocatedBytes() {
+        return java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+                ? t.getTotalThreadAllocatedBytes() : -1;
     }
 
     /** VmHWM from /proc/self/status (Linux), or -1 where it is unavailable. */

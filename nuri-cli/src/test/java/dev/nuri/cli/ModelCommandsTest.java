@@ -54,7 +54,7 @@ class ModelCommandsTest {
         Path model = Fixtures.require("gguf/stories260K-F32.gguf");
         String json = run("bench", "--model", model.toString(), "--prompt-tokens", "16", "--gen-tokens", "8", "--threads", "1",
                 "--repetitions", "1", "--json");
-        for (String key : new String[] {"\"prefill_tok_s\"", "\"decode_tok_s\"", "\"peak_rss_bytes\"", "\"model_bytes\""}) {
+        for (String key : new String[] {"\"prefill_tok_s\"", "\"decode_tok_s\"", "\"peak_rss_bytes\"", "\"model_bytes\"", "\"decode_alloc_bytes_per_token\""}) {
             assertTrue(json.contains(key), json);
         }
     }
