@@ -67,6 +67,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             double prefillNanos = 0;
             double decodeNanos = 0;
+            boolean allocationCounted = allocatedBytes() >= 0;
             long decodeAllocated = 0;
             for (int r = 0; r < repetitions; r++) {
                 prefillNanos += prefill(lm, state, prompt);
@@ -74,7 +75,7 @@ public final class BenchCommand implements Callable<Integer> {
                 decodeNanos += decode(lm, state, gen);
                 decodeAllocated += allocatedBytes() - allocatedBefore;
             }
-            long allocPerToken = allocatedBytes() < 0 ? -1 : decodeAllocated / ((long) genTokens * repetitions);
+            long allocPerToken = allocationCounted ? decodeAllocated / ((long) genTokens * repetitions) : -1;
             double prefillTokS = promptTokens * repetitions / (prefillNanos / 1e9);
             double decodeTokS = genTokens * repetitions / (decodeNanos / 1e9);
             long rss = peakRssBytes();

@@ -54,7 +54,7 @@ final class Simd {
     }
 
     /** {@code (s0+s2)+(s1+s3)}: the second half of {@link #sum8}. */
-    static float sum4(FloatVector s) {
+    private static float sum4(FloatVector s) {
         s = s.add(s.rearrange(ROTATE_PAIRS));
         return s.lane(0) + s.lane(1);
     }
