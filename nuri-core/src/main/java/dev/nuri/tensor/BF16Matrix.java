@@ -20,6 +20,21 @@ final class BF16Matrix extends WeightMatrix {
         return DType.BF16;
     }
 
+    @Override
+    protected void computeRows(int r0, int r1, float[] x, int n, float[] y, float[] prepared) {
+        int t = 0;
+        for (; t + TOKEN_TILE <= n; t += TOKEN_TILE) {
+            for (int r = r0; r < r1; r++) {
+                dot4(r, x, t * cols, y, t * rows + r, rows);
+            }
+        }
+        for (; t < n; t++) {
+            for (int r = r0; r < r1; r++) {
+                y[t * rows + r] = dot(r, x, t * cols);
+            }
+        }
+    }
+
     private float element(long offset) {
         return Float.intBitsToFloat(data.get(Simd.LE_SHORT, offset) << 16);
     }

@@ -21,6 +21,21 @@ final class Q2_KMatrix extends WeightMatrix {
     }
 
     @Override
+    protected void computeRows(int r0, int r1, float[] x, int n, float[] y, float[] prepared) {
+        int t = 0;
+        for (; t + TOKEN_TILE <= n; t += TOKEN_TILE) {
+            for (int r = r0; r < r1; r++) {
+                dot4(r, x, t * cols, y, t * rows + r, rows);
+            }
+        }
+        for (; t < n; t++) {
+            for (int r = r0; r < r1; r++) {
+                y[t * rows + r] = dot(r, x, t * cols);
+            }
+        }
+    }
+
+    @Override
     public float dot(int row, float[] x, int xOffset) {
         float[] block = new float[256];
         long base = (long) row * (cols / 256) * BLOCK_BYTES;

@@ -27,6 +27,21 @@ final class Q5_KMatrix extends WeightMatrix {
     }
 
     @Override
+    protected void computeRows(int r0, int r1, float[] x, int n, float[] y, float[] prepared) {
+        int t = 0;
+        for (; t + TOKEN_TILE <= n; t += TOKEN_TILE) {
+            for (int r = r0; r < r1; r++) {
+                dot4Prepared(r, x, t * cols, y, t * rows + r, rows, prepared, t);
+            }
+        }
+        for (; t < n; t++) {
+            for (int r = r0; r < r1; r++) {
+                y[t * rows + r] = dotPrepared(r, x, t * cols, prepared, t);
+            }
+        }
+    }
+
+    @Override
     public float dot(int row, float[] x, int xOffset) {
         return dotPrepared(row, x, xOffset, KQuants.subBlockSums(x, xOffset, 1, cols), 0);
     }

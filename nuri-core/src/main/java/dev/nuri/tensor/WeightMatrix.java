@@ -104,11 +104,7 @@ public abstract class WeightMatrix {
     public void matvec(float[] x, float[] y, Parallel parallel) {
         checkSizes(x, 1, y);
         float[] prepared = prepare(x, 1);
-        parallel.forRange(rows, ROW_TILE, (start, end) -> {
-            for (int r = start; r < end; r++) {
-                y[r] = dotPrepared(r, x, 0, prepared, 0);
-            }
-        });
+        parallel.forRange(rows, ROW_TILE, (start, end) -> computeRows(start, end, x, 1, y, prepared));
     }
 
     /** Rows per tile in {@link #matmul}: their weights stay in L1/L2 while every token tile passes over them. */
@@ -130,21 +126,24 @@ public abstract class WeightMatrix {
         float[] prepared = prepare(x, n);
         parallel.forRange(rows, ROW_TILE, (start, end) -> {
             for (int r0 = start; r0 < end; r0 += ROW_TILE) {
-                int r1 = Math.min(end, r0 + ROW_TILE);
-                int t = 0;
-                for (; t + TOKEN_TILE <= n; t += TOKEN_TILE) {
-                    for (int r = r0; r < r1; r++) {
-                        dot4Prepared(r, x, t * cols, y, t * rows + r, rows, prepared, t);
-                    }
-                }
-                for (; t < n; t++) {
-                    for (int r = r0; r < r1; r++) {
-                        y[t * rows + r] = dotPrepared(r, x, t * cols, prepared, t);
-                    }
-                }
+                computeRows(r0, Math.min(end, r0 + ROW_TILE), x, n, y, prepared);
             }
         });
     }
+
+    /**
+     * {@code y[t*rows + r] = W[r]·x[t]} for rows {@code [r0, r1)} and tokens {@code [0, n)}: tokens
+     * {@link #TOKEN_TILE} at a time through {@link #dot4}, the rest through {@link #dot}, each with
+     * {@link #prepare}'s data ({@code prepared}, token t) where the format has some.
+     *
+     * <p>Every format writes this loop out in its own class instead of inheriting one. C2 compiles an inherited loop
+     * once for all formats, and its call into the kernel is inlined for the receivers its profile has seen; in a
+     * model that mixes formats (Q4_0 layers and a Q6_K output, or a benchmark that runs F16 then Q8_0) a format
+     * then ran inside code compiled around another's profile, up to 3x slower (Q8_0 mat-vec on one core:
+     * 3.1 against 9.0 GB/s). In the format's own final class the receiver's exact type is known and the kernel is
+     * bound without a profile.
+     */
+    protected abstract void computeRows(int r0, int r1, float[] x, int n, float[] y, float[] prepared);
 
     /**
      * Data derived from the {@code n} activation vectors once per {@link #matvec}/{@link #matmul} call and
