@@ -9,6 +9,7 @@ import dev.nuri.tensor.Parallel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -39,16 +40,21 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repetitions", defaultValue = "3", description = "timed runs to average (default ${DEFAULT-VALUE})")
     int repetitions;
 
-    @Option(names = "--warmup", defaultValue = "2", description = "untimed runs first, so the JIT compiles the kernels (default ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "2", description = "untimed runs first, at least this many (default ${DEFAULT-VALUE})")
     int warmup;
+
+    @Option(names = "--warmup-seconds", defaultValue = "10",
+            description = "and until this many seconds have passed, so the JIT has finished compiling the kernels (default ${DEFAULT-VALUE})")
+    double warmupSeconds;
 
     @Option(names = "--json", description = "print one JSON object instead of a table")
     boolean json;
 
     @Override
     public Integer call() {
-        if (promptTokens < 1 || genTokens < 1 || repetitions < 1 || warmup < 0 || (threads != null && threads < 1)) {
-            throw new IllegalArgumentException("--prompt-tokens, --gen-tokens, --repetitions and --threads must be at least 1, --warmup at least 0");
+        if (promptTokens < 1 || genTokens < 1 || repetitions < 1 || warmup < 0 || !(warmupSeconds >= 0) || (threads != null && threads < 1)) {
+            throw new IllegalArgumentException("--prompt-tokens, --gen-tokens, --repetitions and --threads must be at least 1, "
+                    + "--warmup and --warmup-seconds at least 0");
         }
         Parallel parallel = threads == null ? Parallel.shared() : Parallel.of(threads);
         try (LoadedModel loaded = ModelLoader.load(model, parallel)) {
@@ -61,9 +67,15 @@ public final class BenchCommand implements Callable<Integer> {
             int[] prompt = random.ints(promptTokens, 0, lm.info().vocabSize()).toArray();
             int[] gen = random.ints(genTokens, 0, lm.info().vocabSize()).toArray();
             InferenceState state = lm.newState(context);
-            for (int w = 0; w < warmup; w++) { // until the JIT has compiled the kernels, the Vector API runs boxed
+            // Until C2 has compiled the kernels they run boxed, and its compiler threads share the cores with the
+            // test: on the 4-layer synthK files the JIT is still at work for about 3 s (some 20 runs), and 2 runs
+            // measured decode at three quarters of its settled speed.
+            long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+            int warmupRuns = 0;
+            while (warmupRuns < warmup || System.nanoTime() < warmupEnd) {
                 prefill(lm, state, prompt);
                 decode(lm, state, gen);
+                warmupRuns++;
             }
             double prefillNanos = 0;
             double decodeNanos = 0;
@@ -82,17 +94,17 @@ public final class BenchCommand implements Callable<Integer> {
             long modelBytes = lm instanceof DecoderModel d ? d.weights().matrixBytes() : fileBytes(loaded.path());
             int usedThreads = parallel.threads();
             if (json) {
-                System.out.printf("{\"model\": \"%s\", \"threads\": %d, \"prompt_tokens\": %d, \"gen_tokens\": %d, "
+                System.out.printf(Locale.ROOT, "{\"model\": \"%s\", \"threads\": %d, \"prompt_tokens\": %d, \"gen_tokens\": %d, "
                                 + "\"prefill_tok_s\": %.2f, \"decode_tok_s\": %.2f, \"peak_rss_bytes\": %d, \"model_bytes\": %d, "
-                                + "\"decode_alloc_bytes_per_token\": %d}%n",
+                                + "\"decode_alloc_bytes_per_token\": %d, \"repetitions\": %d, \"warmup_runs\": %d}%n",
                         lm.info().name().replace("\\", "\\\\").replace("\"", "\\\""), usedThreads, promptTokens, genTokens,
-                        prefillTokS, decodeTokS, rss, modelBytes, allocPerToken);
+                        prefillTokS, decodeTokS, rss, modelBytes, allocPerToken, repetitions, warmupRuns);
             } else {
-                System.out.printf("%-28s %8s %14s %14s %14s %14s %16s%n", "model", "threads", "prefill tok/s", "decode tok/s", "peak RSS MiB",
+                System.out.printf(Locale.ROOT, "%-28s %8s %14s %14s %14s %14s %16s%n", "model", "threads", "prefill tok/s", "decode tok/s", "peak RSS MiB",
                         "model MiB", "heap KiB/token");
-                System.out.printf("%-28s %8d %14.1f %14.1f %14.1f %14.1f %16.1f%n", lm.info().name(), usedThreads, prefillTokS, decodeTokS,
+                System.out.printf(Locale.ROOT, "%-28s %8d %14.1f %14.1f %14.1f %14.1f %16.1f%n", lm.info().name(), usedThreads, prefillTokS, decodeTokS,
                         rss / 1048576.0, modelBytes / 1048576.0, allocPerToken / 1024.0);
-                System.out.printf("(pp%d and tg%d, mean of %d runs after %d warm-up runs)%n", promptTokens, genTokens, repetitions, warmup);
+                System.out.printf(Locale.ROOT, "(pp%d and tg%d, mean of %d runs after %d warm-up runs)%n", promptTokens, genTokens, repetitions, warmupRuns);
             }
         } finally {
             parallel.close();

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nuri.format.safetensors.SafetensorsFile;
 import dev.nuri.model.LanguageModel;
 import dev.nuri.model.LoadedModel;
@@ -15,6 +17,7 @@ import dev.nuri.testkit.Fixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,13 +53,24 @@ class ModelCommandsTest {
     }
 
     @Test
-    void benchPrintsJson() {
+    void benchPrintsJsonEvenWhereTheLocaleWritesDecimalCommas() throws Exception {
         Path model = Fixtures.require("gguf/stories260K-F32.gguf");
-        String json = run("bench", "--model", model.toString(), "--prompt-tokens", "16", "--gen-tokens", "8", "--threads", "1",
-                "--repetitions", "1", "--json");
-        for (String key : new String[] {"\"prefill_tok_s\"", "\"decode_tok_s\"", "\"peak_rss_bytes\"", "\"model_bytes\"", "\"decode_alloc_bytes_per_token\""}) {
-            assertTrue(json.contains(key), json);
+        Locale old = Locale.getDefault();
+        Locale.setDefault(Locale.GERMANY);
+        String json;
+        try {
+            json = run("bench", "--model", model.toString(), "--prompt-tokens", "16", "--gen-tokens", "8", "--threads", "1",
+                    "--repetitions", "1", "--warmup", "1", "--warmup-seconds", "0", "--json");
+        } finally {
+            Locale.setDefault(old);
         }
+        JsonNode result = new ObjectMapper().readTree(json);
+        for (String key : new String[] {"prefill_tok_s", "decode_tok_s", "peak_rss_bytes", "model_bytes", "decode_alloc_bytes_per_token"}) {
+            assertTrue(result.get(key).isNumber(), json);
+        }
+        assertTrue(result.get("decode_tok_s").asDouble() > 0, json);
+        assertEquals(1, result.get("warmup_runs").asInt(), json);
+        assertEquals(1, result.get("repetitions").asInt(), json);
     }
 
     @Test
