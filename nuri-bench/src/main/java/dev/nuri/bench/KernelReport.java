@@ -5,6 +5,9 @@ import dev.nuri.tensor.Parallel;
 import dev.nuri.tensor.WeightMatrix;
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -129,12 +132,9 @@ public final class KernelReport {
         }
     }
 
-    /** Median seconds per call: warm up for a third of the budget, then time single calls for the rest. */
+    /** Median seconds per call: warm up (see {@link #warmUp}), then time single calls for two thirds of the budget. */
     static double median(Runnable call, double seconds) {
-        long warmEnd = System.nanoTime() + (long) (seconds / 3 * 1e9);
-        do {
-            call.run();
-        } while (System.nanoTime() < warmEnd);
+        warmUp(call, seconds, 1);
         List<Long> times = new ArrayList<>();
         long end = System.nanoTime() + (long) (seconds * 2 / 3 * 1e9);
         do {
@@ -148,14 +148,9 @@ public final class KernelReport {
 
     /** Median seconds of this thread's CPU time per call (single-threaded calls only). */
     static double medianCpu(Runnable call, double seconds) {
-        java.lang.management.ThreadMXBean tm = java.lang.management.ManagementFactory.getThreadMXBean();
+        ThreadMXBean tm = ManagementFactory.getThreadMXBean();
         // at least 200 calls, so the kernels are compiled by C2 even when a loaded machine gives little CPU time
-        long warmEnd = System.nanoTime() + (long) (seconds / 3 * 1e9);
-        int calls = 0;
-        do {
-            call.run();
-            calls++;
-        } while (calls < 200 || System.nanoTime() < warmEnd);
+        warmUp(call, seconds, 200);
         List<Long> times = new ArrayList<>();
         long end = System.nanoTime() + (long) (seconds * 2 / 3 * 1e9);
         do {
@@ -166,6 +161,41 @@ public final class KernelReport {
         times.sort(null);
         return times.get(times.size() / 2) / 1e9;
     }
+
+    /**
+     * Calls {@code call} for a third of the budget and at least {@code minCalls} times, then on until the JIT has
+     * been idle for {@link #JIT_QUIET_NANOS} (at most {@link #WARM_UP_LIMIT_NANOS} in all). A kernel measured while
+     * C2 was still compiling it, or recompiling it after a deoptimization, ran at half speed or less, and on two
+     * cores the compiler threads take CPU from the kernel.
+     */
+    static void warmUp(Runnable call, double seconds, int minCalls) {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean jitTimed = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long start = System.nanoTime();
+        long warmEnd = start + (long) (seconds / 3 * 1e9);
+        long lastCompileMillis = jitTimed ? jit.getTotalCompilationTime() : 0;
+        long quietSince = start;
+        int calls = 0;
+        while (true) {
+            call.run();
+            calls++;
+            long now = System.nanoTime();
+            if (jitTimed) {
+                long compileMillis = jit.getTotalCompilationTime();
+                if (compileMillis != lastCompileMillis) {
+                    lastCompileMillis = compileMillis;
+                    quietSince = now;
+                }
+            }
+            boolean quiet = now - quietSince >= JIT_QUIET_NANOS;
+            if (calls >= minCalls && now >= warmEnd && (quiet || now - start >= WARM_UP_LIMIT_NANOS)) {
+                return;
+            }
+        }
+    }
+
+    static final long JIT_QUIET_NANOS = 300_000_000L;
+    static final long WARM_UP_LIMIT_NANOS = 20_000_000_000L;
 
     static String loadAverage() {
         try {
