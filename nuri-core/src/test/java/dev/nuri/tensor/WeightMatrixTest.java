@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.nuri.tensor.quant.Quantizer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,6 +44,38 @@ class WeightMatrixTest {
         half(bf, 0, 0x3F80); // 1.0
         half(bf, 2, 0xC0A0); // -5.0
         assertArrayEquals(new float[] {1f, -5f}, matrix(DType.BF16, 2, bf).toFloatArray());
+    }
+
+    /**
+     * Every one of the 65536 halves through the vector kernels (mat-vec and the 4-token mat-mul path), against
+     * Float.float16ToFloat: row i holds half i in lane i % 8 and zeros elsewhere, and x picks that lane.
+     */
+    @Test
+    void f16KernelsWidenEveryHalfExactly() {
+        int rows = 65536;
+        byte[] bytes = new byte[rows * 8 * 2];
+        for (int i = 0; i < rows; i++) {
+            half(bytes, (i * 8 + i % 8) * 2, i);
+        }
+        WeightMatrix m = WeightMatrix.of("halves", DType.F16, rows, 8, MemorySegment.ofArray(bytes));
+        float[] x = new float[8 * 8];
+        for (int k = 0; k < 8; k++) {
+            x[k * 8 + k] = 1f;
+        }
+        float[] y = new float[8 * rows];
+        m.matmul(x, 8, y, Parallel.serial());
+        float[] yk = new float[rows];
+        for (int k = 0; k < 8; k++) {
+            m.matvec(Arrays.copyOfRange(x, k * 8, k * 8 + 8), yk, Parallel.serial());
+            for (int i = k; i < rows; i += 8) {
+                float expected = Float.float16ToFloat((short) i);
+                for (float got : new float[] {yk[i], y[k * rows + i]}) {
+                    if (Float.isNaN(expected) ? !Float.isNaN(got) : got != expected) {
+                        fail(String.format("half 0x%04x: expected %s, kernel gave %s", i, expected, got));
+                    }
+                }
+            }
+        }
     }
 
     @Test
@@ -297,7 +331,7 @@ class WeightMatrixTest {
         for (int threads : new int[] {1, 2}) {
             try (Parallel p = Parallel.of(threads)) {
                 for (int t = 0; t < maxN; t++) {
-                    float[] xt = java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols);
+                    float[] xt = Arrays.copyOfRange(x, t * cols, (t + 1) * cols);
                     float[] y = new float[rows];
                     m.matvec(xt, y, p);
                     assertArrayEquals(single[t], y, type + " matvec threads=" + threads); // exact: same bits
@@ -306,7 +340,7 @@ class WeightMatrixTest {
                     float[] y = new float[n * rows];
                     m.matmul(x, n, y, p);
                     for (int t = 0; t < n; t++) {
-                        assertArrayEquals(single[t], java.util.Arrays.copyOfRange(y, t * rows, (t + 1) * rows),
+                        assertArrayEquals(single[t], Arrays.copyOfRange(y, t * rows, (t + 1) * rows),
                                 type + " matmul n=" + n + " token " + t + " threads=" + threads);
                     }
                 }
