@@ -73,8 +73,7 @@ final class Q4_KMatrix extends WeightMatrix {
     }
 
     /** The mins term uses Σx per sub-block from {@code sums} (token {@code token}), computed once per call. */
-    @Override
-    protected float dotPrepared(int row, float[] x, int xOffset, float[] sums, int token) {
+    private float dotPrepared(int row, float[] x, int xOffset, float[] sums, int token) {
         int sumBase = token * (cols / 32);
         int blocks = cols / 256;
         long base = (long) row * blocks * BLOCK_BYTES;
@@ -122,8 +121,8 @@ final class Q4_KMatrix extends WeightMatrix {
         dot4Prepared(row, x, xOffset, y, yIndex, yStride, KQuants.subBlockSums(x, xOffset, 4, cols), 0);
     }
 
-    @Override
-    protected void dot4Prepared(int row, float[] x, int xOffset, float[] y, int yIndex, int yStride, float[] sums, int token) {
+    /** {@link #dotPrepared} for tokens {@code token .. token+3}, each block unpacked once for the four. */
+    private void dot4Prepared(int row, float[] x, int xOffset, float[] y, int yIndex, int yStride, float[] sums, int token) {
         int per = cols / 32;
         int sumBase = token * per;
         int blocks = cols / 256;

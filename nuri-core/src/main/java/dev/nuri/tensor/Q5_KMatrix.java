@@ -28,13 +28,7 @@ final class Q5_KMatrix extends WeightMatrix {
 
     @Override
     protected void computeRows(int r0, int r1, float[] x, int n, float[] y, float[] prepared) {
-        int t = 0;
-        for (; t + TOKEN_TILE <= n; t += TOKEN_TILE) {
-            for (int r = r0; r < r1; r++) {
-                dot4Prepared(r, x, t * cols, y, t * rows + r, rows, prepared, t);
-            }
-        }
-        for (; t < n; t++) {
+        for (int t = 0; t < n; t++) {
             for (int r = r0; r < r1; r++) {
                 y[t * rows + r] = dotPrepared(r, x, t * cols, prepared, t);
             }
@@ -52,8 +46,7 @@ final class Q5_KMatrix extends WeightMatrix {
     }
 
     /** The mins term uses Σx per sub-block from {@code sums} (token {@code token}), computed once per call. */
-    @Override
-    protected float dotPrepared(int row, float[] x, int xOffset, float[] sums, int token) {
+    private float dotPrepared(int row, float[] x, int xOffset, float[] sums, int token) {
         int sumBase = token * (cols / 32);
         int blocks = cols / 256;
         long base = (long) row * blocks * BLOCK_BYTES;

@@ -132,9 +132,9 @@ public abstract class WeightMatrix {
     }
 
     /**
-     * {@code y[t*rows + r] = W[r]·x[t]} for rows {@code [r0, r1)} and tokens {@code [0, n)}: tokens
-     * {@link #TOKEN_TILE} at a time through {@link #dot4}, the rest through {@link #dot}, each with
-     * {@link #prepare}'s data ({@code prepared}, token t) where the format has some.
+     * {@code y[t*rows + r] = W[r]·x[t]} for rows {@code [r0, r1)} and tokens {@code [0, n)}, with {@link #prepare}'s
+     * data ({@code prepared}) where the format has some: formats with a {@link #dot4} kernel take the tokens
+     * {@link #TOKEN_TILE} at a time through it and the rest through {@link #dot}.
      *
      * <p>Every format writes this loop out in its own class instead of inheriting one. C2 compiles an inherited loop
      * once for all formats, and its call into the kernel is inlined for the receivers its profile has seen; in a
@@ -151,22 +151,6 @@ public abstract class WeightMatrix {
      */
     protected float[] prepare(float[] x, int n) {
         return null;
-    }
-
-    /** {@link #dot} given {@link #prepare}'s data for token {@code token}; must give the same bits as dot. */
-    protected float dotPrepared(int row, float[] x, int xOffset, float[] prepared, int token) {
-        return dot(row, x, xOffset);
-    }
-
-    /** {@link #dot4} given {@link #prepare}'s data, tokens {@code token .. token+3}. */
-    protected void dot4Prepared(int row, float[] x, int xOffset, float[] y, int yIndex, int yStride, float[] prepared, int token) {
-        if (prepared == null) {
-            dot4(row, x, xOffset, y, yIndex, yStride);
-            return;
-        }
-        for (int k = 0; k < 4; k++) {
-            y[yIndex + k * yStride] = dotPrepared(row, x, xOffset + k * cols, prepared, token + k);
-        }
     }
 
     /**
