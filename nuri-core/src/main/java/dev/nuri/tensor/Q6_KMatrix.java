@@ -11,6 +11,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * ggml's Q6_K: super-blocks of 256 values as {@code {uint8 ql[128]; uint8 qh[64]; int8 scales[16]; fp16 d}}
@@ -34,31 +35,73 @@ final class Q6_KMatrix extends WeightMatrix {
         int t = 0;
         for (; t + TOKEN_TILE <= n; t += TOKEN_TILE) {
             for (int r = r0; r < r1; r++) {
-                dot4(r, x, t * cols, y, t * rows + r, rows);
+                dot4Sliced(r, prepared, t * cols, y, t * rows + r, rows);
             }
         }
         for (; t < n; t++) {
             for (int r = r0; r < r1; r++) {
-                y[t * rows + r] = dot(r, x, t * cols);
+                y[t * rows + r] = dotSliced(r, prepared, t * cols);
             }
         }
+    }
+
+    /** The activations in the order the kernels read them: see {@link #sliceOrder}. */
+    @Override
+    protected float[] prepare(float[] x, int n) {
+        return sliceOrder(x, 0, n * cols);
+    }
+
+    @Override
+    public float dot(int row, float[] x, int xOffset) {
+        return dotSliced(row, sliceOrder(x, xOffset, cols), 0);
+    }
+
+    @Override
+    protected void dot4(int row, float[] x, int xOffset, float[] y, int yIndex, int yStride) {
+        dot4Sliced(row, sliceOrder(x, xOffset, 4 * cols), 0, y, yIndex, yStride);
     }
 
     private float scale(long bo, int i) {
         return data.get(ValueLayout.JAVA_BYTE, bo + 192 + i);
     }
 
-    // Kernel layout: for each half n and each 16-value slice g (l = 16g..16g+15), the bytes ql[l], ql[l+32] and
-    // qh[l] are loaded 8 at a time and zero-extended straight into 32-bit lanes (u: l..l+7, v: l+8..l+15), where
-    // the nibble and 2-bit fields are split with full-width int and/or/shift (no byte-lane shifts) and converted
-    // to floats; the four groups q1..q4 are the values l, l+32, l+64, l+96. Each group is summed as
-    // (d·scale)·(v·x[8..16) + u·x[0..8)); dot and dot4 share this order (bit-identical). The lane sum at the end
-    // is Simd.sum8's, written out: C2 stops inlining calls in a kernel this large (NodeCountInliningCutoff), and
-    // a vector passed to a call that is not inlined is boxed on the heap, once per row. For the same reason the
-    // scales are read as needed rather than through a scratch array, which the JIT allocated once per row.
+    // Kernel layout ("sliced"): for each half n, ql[0..32), ql[32..64) and qh[0..32) are loaded as 8 int lanes
+    // each (lane i holds bytes 4i..4i+3), and one full-width and/or/shift per 32 values builds the 6-bit fields
+    // of group k (values 32k..32k+31 of the half: q1..q4 of the dequantization loop) in the four bytes of each
+    // lane. qh is xored with 0xAA.. first, which flips the top bit of every 6-bit field, so the field read as a
+    // signed 6-bit number is q − 32 (exactly); byte j comes out sign-extended by a shift left and an arithmetic
+    // shift right by 26. Lane i of byte j is value 4i+j, so x is read in the matching order (sliceOrder), and the
+    // lanes 0..3 and 4..7 of group k take the scales 2k and 2k+1 of the half. Per 32 values:
+    // p = Σ_j byte_j·x_j (a product, then three fmas in j order), acc = p·(d·scale) + acc. dotSliced and
+    // dot4Sliced share this order (bit-identical). Written as a loop over k with switches, C2 keeps one compact
+    // body; written out four times, it unrolled and spilled (Q6_K rows of 256 values, one core: 50 against 77 ns;
+    // the previous kernel that zero-extended 8 bytes at a time took 63). The lane sum at the end is Simd.sum8's,
+    // written out: C2 stops inlining calls in a kernel this large, and a vector passed to a call that is not
+    // inlined is boxed on the heap, once per row.
 
-    @Override
-    public float dot(int row, float[] x, int xOffset) {
+    private static final VectorShuffle<Float> GROUP_0 = VectorShuffle.fromOp(F, i -> i < 4 ? 0 : 1);
+    private static final VectorShuffle<Float> GROUP_1 = VectorShuffle.fromOp(F, i -> i < 4 ? 2 : 3);
+    private static final VectorShuffle<Float> GROUP_2 = VectorShuffle.fromOp(F, i -> i < 4 ? 4 : 5);
+    private static final VectorShuffle<Float> GROUP_3 = VectorShuffle.fromOp(F, i -> i < 4 ? 6 : 7);
+
+    /**
+     * {@code x[off .. off+len)} reordered within every 32 values so that the kernels' 8-lane load j of a group
+     * holds the values 4i+j (i = 0..7): {@code out[c + 8j + i] = x[off + c + 4i + j]}.
+     */
+    static float[] sliceOrder(float[] x, int off, int len) {
+        float[] out = new float[len];
+        for (int c = 0; c < len; c += 32) {
+            for (int j = 0; j < 4; j++) {
+                for (int i = 0; i < 8; i++) {
+                    out[c + 8 * j + i] = x[off + c + 4 * i + j];
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Row {@code row}'s dot product with {@code px[xOffset ..]}, a vector in {@link #sliceOrder}. */
+    private float dotSliced(int row, float[] px, int xOffset) {
         int blocks = cols / 256;
         long base = (long) row * blocks * BLOCK_BYTES;
         FloatVector acc = FloatVector.zero(F);
@@ -66,29 +109,30 @@ final class Q6_KMatrix extends WeightMatrix {
             long bo = base + (long) b * BLOCK_BYTES;
             float d = Simd.f16(data, bo + 208);
             for (int n = 0; n < 2; n++) {
-                for (int g = 0; g < 2; g++) {
-                    long ql = bo + 64 * n + 16 * g;
-                    long qh = bo + 128 + 32 * n + 16 * g;
-                    IntVector qa0 = (IntVector) ByteVector.fromMemorySegment(B64, data, ql, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    IntVector qa1 = (IntVector) ByteVector.fromMemorySegment(B64, data, ql + 8, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    IntVector qb0 = (IntVector) ByteVector.fromMemorySegment(B64, data, ql + 32, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    IntVector qb1 = (IntVector) ByteVector.fromMemorySegment(B64, data, ql + 40, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    IntVector h0 = (IntVector) ByteVector.fromMemorySegment(B64, data, qh, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    IntVector h1 = (IntVector) ByteVector.fromMemorySegment(B64, data, qh + 8, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    int xi = xOffset + b * 256 + 128 * n + 16 * g;
-                    int si = 8 * n + g;
-                    FloatVector u = (FloatVector) qa0.and(0x0F).or(h0.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0);
-                    FloatVector v = (FloatVector) qa1.and(0x0F).or(h1.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0);
-                    acc = v.fma(FloatVector.fromArray(F, x, xi + 8), u.mul(FloatVector.fromArray(F, x, xi))).fma(FloatVector.broadcast(F, d * data.get(ValueLayout.JAVA_BYTE, bo + 192 + si)), acc);
-                    u = (FloatVector) qb0.and(0x0F).or(h0.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0);
-                    v = (FloatVector) qb1.and(0x0F).or(h1.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0);
-                    acc = v.fma(FloatVector.fromArray(F, x, xi + 40), u.mul(FloatVector.fromArray(F, x, xi + 32))).fma(FloatVector.broadcast(F, d * data.get(ValueLayout.JAVA_BYTE, bo + 192 + si + 2)), acc);
-                    u = (FloatVector) qa0.lanewise(VectorOperators.LSHR, 4).or(h0.and(0x30)).sub(32).convert(VectorOperators.I2F, 0);
-                    v = (FloatVector) qa1.lanewise(VectorOperators.LSHR, 4).or(h1.and(0x30)).sub(32).convert(VectorOperators.I2F, 0);
-                    acc = v.fma(FloatVector.fromArray(F, x, xi + 72), u.mul(FloatVector.fromArray(F, x, xi + 64))).fma(FloatVector.broadcast(F, d * data.get(ValueLayout.JAVA_BYTE, bo + 192 + si + 4)), acc);
-                    u = (FloatVector) qb0.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0);
-                    v = (FloatVector) qb1.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0);
-                    acc = v.fma(FloatVector.fromArray(F, x, xi + 104), u.mul(FloatVector.fromArray(F, x, xi + 96))).fma(FloatVector.broadcast(F, d * data.get(ValueLayout.JAVA_BYTE, bo + 192 + si + 6)), acc);
+                IntVector lo = IntVector.fromMemorySegment(I, data, bo + 64 * n, LE);
+                IntVector hi = IntVector.fromMemorySegment(I, data, bo + 64 * n + 32, LE);
+                IntVector h = IntVector.fromMemorySegment(I, data, bo + 128 + 32 * n, LE).lanewise(VectorOperators.XOR, 0xAAAAAAAA);
+                FloatVector sc = ((FloatVector) ByteVector.fromMemorySegment(B64, data, bo + 192 + 8 * n, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d);
+                int xi = xOffset + b * 256 + 128 * n;
+                for (int k = 0; k < 4; k++) {
+                    IntVector q = switch (k) {
+                        case 0 -> lo.and(0x0F0F0F0F).or(h.and(0x03030303).lanewise(VectorOperators.LSHL, 4));
+                        case 1 -> hi.and(0x0F0F0F0F).or(h.and(0x0C0C0C0C).lanewise(VectorOperators.LSHL, 2));
+                        case 2 -> lo.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(h.and(0x30303030));
+                        default -> hi.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(h.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
+                    };
+                    VectorShuffle<Float> group = switch (k) {
+                        case 0 -> GROUP_0;
+                        case 1 -> GROUP_1;
+                        case 2 -> GROUP_2;
+                        default -> GROUP_3;
+                    };
+                    int xk = xi + 32 * k;
+                    FloatVector p = ((FloatVector) q.lanewise(VectorOperators.LSHL, 26).lanewise(VectorOperators.ASHR, 26).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, px, xk));
+                    p = ((FloatVector) q.lanewise(VectorOperators.LSHL, 18).lanewise(VectorOperators.ASHR, 26).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, px, xk + 8), p);
+                    p = ((FloatVector) q.lanewise(VectorOperators.LSHL, 10).lanewise(VectorOperators.ASHR, 26).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, px, xk + 16), p);
+                    p = ((FloatVector) q.lanewise(VectorOperators.LSHL, 2).lanewise(VectorOperators.ASHR, 26).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, px, xk + 24), p);
+                    acc = p.fma(sc.rearrange(group), acc);
                 }
             }
         }
@@ -97,8 +141,8 @@ final class Q6_KMatrix extends WeightMatrix {
         return h.lane(0) + h.lane(1);
     }
 
-    @Override
-    protected void dot4(int row, float[] x, int xOffset, float[] y, int yIndex, int yStride) {
+    /** {@link #dotSliced} for the four vectors {@code px[xOffset + t*cols ..]}, each block unpacked once. */
+    private void dot4Sliced(int row, float[] px, int xOffset, float[] y, int yIndex, int yStride) {
         int blocks = cols / 256;
         long base = (long) row * blocks * BLOCK_BYTES;
         int c = cols;
@@ -110,38 +154,38 @@ final class Q6_KMatrix extends WeightMatrix {
             long bo = base + (long) b * BLOCK_BYTES;
             float d = Simd.f16(data, bo + 208);
             for (int n = 0; n < 2; n++) {
-                for (int g = 0; g < 2; g++) {
-                    long ql = bo + 64 * n + 16 * g;
-                    long qh = bo + 128 + 32 * n + 16 * g;
-                    IntVector qa0 = (IntVector) ByteVector.fromMemorySegment(B64, data, ql, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    IntVector qa1 = (IntVector) ByteVector.fromMemorySegment(B64, data, ql + 8, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    IntVector qb0 = (IntVector) ByteVector.fromMemorySegment(B64, data, ql + 32, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    IntVector qb1 = (IntVector) ByteVector.fromMemorySegment(B64, data, ql + 40, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    IntVector h0 = (IntVector) ByteVector.fromMemorySegment(B64, data, qh, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    IntVector h1 = (IntVector) ByteVector.fromMemorySegment(B64, data, qh + 8, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    int xi = xOffset + b * 256 + 128 * n + 16 * g;
-                    for (int k = 0; k < 4; k++) {
-                        IntVector qu = switch (k) {
-                            case 0 -> qa0.and(0x0F).or(h0.lanewise(VectorOperators.LSHL, 4).and(0x30));
-                            case 1 -> qb0.and(0x0F).or(h0.lanewise(VectorOperators.LSHL, 2).and(0x30));
-                            case 2 -> qa0.lanewise(VectorOperators.LSHR, 4).or(h0.and(0x30));
-                            default -> qb0.lanewise(VectorOperators.LSHR, 4).or(h0.lanewise(VectorOperators.LSHR, 2).and(0x30));
-                        };
-                        IntVector qv = switch (k) {
-                            case 0 -> qa1.and(0x0F).or(h1.lanewise(VectorOperators.LSHL, 4).and(0x30));
-                            case 1 -> qb1.and(0x0F).or(h1.lanewise(VectorOperators.LSHL, 2).and(0x30));
-                            case 2 -> qa1.lanewise(VectorOperators.LSHR, 4).or(h1.and(0x30));
-                            default -> qb1.lanewise(VectorOperators.LSHR, 4).or(h1.lanewise(VectorOperators.LSHR, 2).and(0x30));
-                        };
-                        FloatVector u = (FloatVector) qu.sub(32).convert(VectorOperators.I2F, 0);
-                        FloatVector v = (FloatVector) qv.sub(32).convert(VectorOperators.I2F, 0);
-                        FloatVector sv = FloatVector.broadcast(F, d * data.get(ValueLayout.JAVA_BYTE, bo + 192 + 8 * n + g + 2 * k));
-                        int xk = xi + 32 * k;
-                        a0 = v.fma(FloatVector.fromArray(F, x, xk + 8), u.mul(FloatVector.fromArray(F, x, xk))).fma(sv, a0);
-                        a1 = v.fma(FloatVector.fromArray(F, x, xk + 8 + c), u.mul(FloatVector.fromArray(F, x, xk + c))).fma(sv, a1);
-                        a2 = v.fma(FloatVector.fromArray(F, x, xk + 8 + 2 * c), u.mul(FloatVector.fromArray(F, x, xk + 2 * c))).fma(sv, a2);
-                        a3 = v.fma(FloatVector.fromArray(F, x, xk + 8 + 3 * c), u.mul(FloatVector.fromArray(F, x, xk + 3 * c))).fma(sv, a3);
-                    }
+                IntVector lo = IntVector.fromMemorySegment(I, data, bo + 64 * n, LE);
+                IntVector hi = IntVector.fromMemorySegment(I, data, bo + 64 * n + 32, LE);
+                IntVector h = IntVector.fromMemorySegment(I, data, bo + 128 + 32 * n, LE).lanewise(VectorOperators.XOR, 0xAAAAAAAA);
+                FloatVector sc = ((FloatVector) ByteVector.fromMemorySegment(B64, data, bo + 192 + 8 * n, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d);
+                int xi = xOffset + b * 256 + 128 * n;
+                for (int k = 0; k < 4; k++) {
+                    IntVector q = switch (k) {
+                        case 0 -> lo.and(0x0F0F0F0F).or(h.and(0x03030303).lanewise(VectorOperators.LSHL, 4));
+                        case 1 -> hi.and(0x0F0F0F0F).or(h.and(0x0C0C0C0C).lanewise(VectorOperators.LSHL, 2));
+                        case 2 -> lo.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(h.and(0x30303030));
+                        default -> hi.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(h.lanewise(VectorOperators.LSHR, 2).and(0x30303030));
+                    };
+                    VectorShuffle<Float> group = switch (k) {
+                        case 0 -> GROUP_0;
+                        case 1 -> GROUP_1;
+                        case 2 -> GROUP_2;
+                        default -> GROUP_3;
+                    };
+                    FloatVector s = sc.rearrange(group);
+                    FloatVector w0 = (FloatVector) q.lanewise(VectorOperators.LSHL, 26).lanewise(VectorOperators.ASHR, 26).convert(VectorOperators.I2F, 0);
+                    FloatVector w1 = (FloatVector) q.lanewise(VectorOperators.LSHL, 18).lanewise(VectorOperators.ASHR, 26).convert(VectorOperators.I2F, 0);
+                    FloatVector w2 = (FloatVector) q.lanewise(VectorOperators.LSHL, 10).lanewise(VectorOperators.ASHR, 26).convert(VectorOperators.I2F, 0);
+                    FloatVector w3 = (FloatVector) q.lanewise(VectorOperators.LSHL, 2).lanewise(VectorOperators.ASHR, 26).convert(VectorOperators.I2F, 0);
+                    int xk = xi + 32 * k;
+                    a0 = w3.fma(FloatVector.fromArray(F, px, xk + 24), w2.fma(FloatVector.fromArray(F, px, xk + 16),
+                            w1.fma(FloatVector.fromArray(F, px, xk + 8), w0.mul(FloatVector.fromArray(F, px, xk))))).fma(s, a0);
+                    a1 = w3.fma(FloatVector.fromArray(F, px, xk + c + 24), w2.fma(FloatVector.fromArray(F, px, xk + c + 16),
+                            w1.fma(FloatVector.fromArray(F, px, xk + c + 8), w0.mul(FloatVector.fromArray(F, px, xk + c))))).fma(s, a1);
+                    a2 = w3.fma(FloatVector.fromArray(F, px, xk + 2 * c + 24), w2.fma(FloatVector.fromArray(F, px, xk + 2 * c + 16),
+                            w1.fma(FloatVector.fromArray(F, px, xk + 2 * c + 8), w0.mul(FloatVector.fromArray(F, px, xk + 2 * c))))).fma(s, a2);
+                    a3 = w3.fma(FloatVector.fromArray(F, px, xk + 3 * c + 24), w2.fma(FloatVector.fromArray(F, px, xk + 3 * c + 16),
+                            w1.fma(FloatVector.fromArray(F, px, xk + 3 * c + 8), w0.mul(FloatVector.fromArray(F, px, xk + 3 * c))))).fma(s, a3);
                 }
             }
         }
