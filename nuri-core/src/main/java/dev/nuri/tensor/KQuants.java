@@ -15,15 +15,19 @@ final class KQuants {
      * fixed pairwise lane sum): the activation side of the "− dmin·m·Σx" term, shared by all rows.
      */
     static float[] subBlockSums(float[] x, int off, int n, int cols) {
+        float[] sums = new float[n * (cols / 32)];
+        subBlockSums(x, off, n, cols, sums, 0);
+        return sums;
+    }
+
+    /** Σx over each 32-value sub-block of {@code n} vectors from {@code x[off ..]}, written to {@code out[outOff ..]}. */
+    static void subBlockSums(float[] x, int off, int n, int cols, float[] out, int outOff) {
         int per = cols / 32;
-        float[] sums = new float[n * per];
         for (int t = 0; t < n; t++) {
             for (int s = 0; s < per; s++) {
-                int xi = off + t * cols + 32 * s;
-                sums[t * per + s] = subBlockSum(x, xi);
+                out[outOff + t * per + s] = subBlockSum(x, off + t * cols + 32 * s);
             }
         }
-        return sums;
     }
 
     static float subBlockSum(float[] x, int xi) {

@@ -45,20 +45,20 @@ final class Q6_KMatrix extends WeightMatrix {
         }
     }
 
-    /** The activations in the order the kernels read them: see {@link #sliceOrder}. */
+    /** The activations in the order the kernels read them: see {@link Simd#sliceOrder}. */
     @Override
     protected float[] prepare(float[] x, int n) {
-        return sliceOrder(x, 0, n * cols);
+        return Simd.sliceOrder(x, 0, n * cols, 0);
     }
 
     @Override
     public float dot(int row, float[] x, int xOffset) {
-        return dotSliced(row, sliceOrder(x, xOffset, cols), 0);
+        return dotSliced(row, Simd.sliceOrder(x, xOffset, cols, 0), 0);
     }
 
     @Override
     protected void dot4(int row, float[] x, int xOffset, float[] y, int yIndex, int yStride) {
-        dot4Sliced(row, sliceOrder(x, xOffset, 4 * cols), 0, y, yIndex, yStride);
+        dot4Sliced(row, Simd.sliceOrder(x, xOffset, 4 * cols, 0), 0, y, yIndex, yStride);
     }
 
     private float scale(long bo, int i) {
@@ -70,7 +70,7 @@ final class Q6_KMatrix extends WeightMatrix {
     // of group k (values 32k..32k+31 of the half: q1..q4 of the dequantization loop) in the four bytes of each
     // lane. qh is xored with 0xAA.. first, which flips the top bit of every 6-bit field, so the field read as a
     // signed 6-bit number is q − 32 (exactly); byte j comes out sign-extended by a shift left and an arithmetic
-    // shift right by 26. Lane i of byte j is value 4i+j, so x is read in the matching order (sliceOrder), and the
+    // shift right by 26. Lane i of byte j is value 4i+j, so x is read in the matching order (Simd.sliceOrder), and the
     // lanes 0..3 and 4..7 of group k take the scales 2k and 2k+1 of the half. Per 32 values:
     // p = Σ_j byte_j·x_j (a product, then three fmas in j order), acc = p·(d·scale) + acc. dotSliced and
     // dot4Sliced share this order (bit-identical). Written as a loop over k with switches, C2 keeps one compact
@@ -84,23 +84,7 @@ final class Q6_KMatrix extends WeightMatrix {
     private static final VectorShuffle<Float> GROUP_2 = VectorShuffle.fromOp(F, i -> i < 4 ? 4 : 5);
     private static final VectorShuffle<Float> GROUP_3 = VectorShuffle.fromOp(F, i -> i < 4 ? 6 : 7);
 
-    /**
-     * {@code x[off .. off+len)} reordered within every 32 values so that the kernels' 8-lane load j of a group
-     * holds the values 4i+j (i = 0..7): {@code out[c + 8j + i] = x[off + c + 4i + j]}.
-     */
-    static float[] sliceOrder(float[] x, int off, int len) {
-        float[] out = new float[len];
-        for (int c = 0; c < len; c += 32) {
-            for (int j = 0; j < 4; j++) {
-                for (int i = 0; i < 8; i++) {
-                    out[c + 8 * j + i] = x[off + c + 4 * i + j];
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Row {@code row}'s dot product with {@code px[xOffset ..]}, a vector in {@link #sliceOrder}. */
+    /** Row {@code row}'s dot product with {@code px[xOffset ..]}, a vector in {@link Simd#sliceOrder}. */
     private float dotSliced(int row, float[] px, int xOffset) {
         int blocks = cols / 256;
         long base = (long) row * blocks * BLOCK_BYTES;

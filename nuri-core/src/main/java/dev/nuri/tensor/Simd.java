@@ -68,6 +68,24 @@ final class Simd {
         return sum8(acc);
     }
 
+    /**
+     * {@code x[off .. off+len)} reordered within every 32 values for the "sliced" kernels, which load 32 weight bytes
+     * as 8 int lanes and take byte j of every lane together: {@code out[c + 8j + i] = x[off + c + 4i + j]} (i in
+     * [0, 8), j in [0, 4)), so the kernel's load j of a group lines up with the values 4i+j. {@code extra} floats
+     * are left free at the end for the caller's own prepared data.
+     */
+    static float[] sliceOrder(float[] x, int off, int len, int extra) {
+        float[] out = new float[len + extra];
+        for (int c = 0; c < len; c += 32) {
+            for (int j = 0; j < 4; j++) {
+                for (int i = 0; i < 8; i++) {
+                    out[c + 8 * j + i] = x[off + c + 4 * i + j];
+                }
+            }
+        }
+        return out;
+    }
+
     /** The IEEE half-precision value at {@code offset}, widened exactly (as ggml's GGML_FP16_TO_FP32). */
     static float f16(MemorySegment seg, long offset) {
         return Float.float16ToFloat(seg.get(LE_SHORT, offset));
