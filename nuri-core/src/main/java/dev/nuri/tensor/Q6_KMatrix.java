@@ -56,11 +56,6 @@ final class Q6_KMatrix extends WeightMatrix {
         return dotSliced(row, Simd.sliceOrder(x, xOffset, cols, 0), 0);
     }
 
-    @Override
-    protected void dot4(int row, float[] x, int xOffset, float[] y, int yIndex, int yStride) {
-        dot4Sliced(row, Simd.sliceOrder(x, xOffset, 4 * cols, 0), 0, y, yIndex, yStride);
-    }
-
     private float scale(long bo, int i) {
         return data.get(ValueLayout.JAVA_BYTE, bo + 192 + i);
     }

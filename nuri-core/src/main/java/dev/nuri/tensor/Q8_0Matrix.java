@@ -1,18 +1,22 @@
 package dev.nuri.tensor;
 
-import static dev.nuri.tensor.Simd.B64;
 import static dev.nuri.tensor.Simd.F;
+import static dev.nuri.tensor.Simd.I;
 import static dev.nuri.tensor.Simd.LE;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * ggml's Q8_0: blocks of 32 values as {@code {fp16 d; int8 qs[32]}} (34 bytes), value = qs[j]·d.
- * The dot product converts each block's bytes to float lanes, multiplies with the activations and scales the
- * block's sum by d once.
+ * The dot product reads a block's 32 bytes as 8 int lanes (the sliced layout of {@link Simd#sliceOrder}: byte j
+ * of lane i is value 4i+j, and x is prepared in that order), sign-extends byte j with a shift left and an
+ * arithmetic shift right, converts to floats, multiplies with the activations and scales the block's sum by d
+ * once: (w1·x1 + w0·x0) + (w3·x3 + w2·x2). Four 8-byte loads sign-extended into int lanes instead were a third
+ * slower (one core, 4096 columns in cache: 9.0 against 12.0 GB/s).
  */
 final class Q8_0Matrix extends WeightMatrix {
     private static final int BLOCK_BYTES = 34;
@@ -31,27 +35,33 @@ final class Q8_0Matrix extends WeightMatrix {
         int t = 0;
         for (; t + TOKEN_TILE <= n; t += TOKEN_TILE) {
             for (int r = r0; r < r1; r++) {
-                dot4(r, x, t * cols, y, t * rows + r, rows);
+                dot4Sliced(r, prepared, t * cols, y, t * rows + r, rows);
             }
         }
         for (; t < n; t++) {
             for (int r = r0; r < r1; r++) {
-                y[t * rows + r] = dot(r, x, t * cols);
+                y[t * rows + r] = dotSliced(r, prepared, t * cols);
             }
         }
     }
 
     @Override
-    public float dot(int row, float[] x, int xOffset) {
+    protected float[] prepare(float[] x, int n) {
+        return Simd.sliceOrder(x, 0, n * cols, 0);
+    }
+
+    /** Row {@code row}'s dot product with {@code x[xOffset ..]}, a vector in {@link Simd#sliceOrder}. */
+    private float dotSliced(int row, float[] x, int xOffset) {
         int blocks = cols / 32;
         long base = (long) row * blocks * BLOCK_BYTES;
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
             long bo = base + (long) b * BLOCK_BYTES;
-            FloatVector w0 = ((FloatVector) ByteVector.fromMemorySegment(B64, data, bo + 2, LE).castShape(F, 0));
-            FloatVector w1 = ((FloatVector) ByteVector.fromMemorySegment(B64, data, bo + 10, LE).castShape(F, 0));
-            FloatVector w2 = ((FloatVector) ByteVector.fromMemorySegment(B64, data, bo + 18, LE).castShape(F, 0));
-            FloatVector w3 = ((FloatVector) ByteVector.fromMemorySegment(B64, data, bo + 26, LE).castShape(F, 0));
+            IntVector q = IntVector.fromMemorySegment(I, data, bo + 2, LE);
+            FloatVector w0 = (FloatVector) q.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
+            FloatVector w1 = (FloatVector) q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
+            FloatVector w2 = (FloatVector) q.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
+            FloatVector w3 = (FloatVector) q.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
             FloatVector d = FloatVector.broadcast(F, Simd.f16(data, bo));
             acc = w1.fma(FloatVector.fromArray(F, x, xOffset + b * 32 + 8), w0.mul(FloatVector.fromArray(F, x, xOffset + b * 32))).add(w3.fma(FloatVector.fromArray(F, x, xOffset + b * 32 + 24), w2.mul(FloatVector.fromArray(F, x, xOffset + b * 32 + 16)))).fma(d, acc);
         }
@@ -59,7 +69,12 @@ final class Q8_0Matrix extends WeightMatrix {
     }
 
     @Override
-    protected void dot4(int row, float[] x, int xOffset, float[] y, int yIndex, int yStride) {
+    public float dot(int row, float[] x, int xOffset) {
+        return dotSliced(row, Simd.sliceOrder(x, xOffset, cols, 0), 0);
+    }
+
+    /** {@link #dotSliced} for the four vectors {@code x[xOffset + t*cols ..]} (in slice order), each block unpacked once. */
+    private void dot4Sliced(int row, float[] x, int xOffset, float[] y, int yIndex, int yStride) {
         int blocks = cols / 32;
         long base = (long) row * blocks * BLOCK_BYTES;
         FloatVector a0 = FloatVector.zero(F);
@@ -68,10 +83,11 @@ final class Q8_0Matrix extends WeightMatrix {
         FloatVector a3 = a0;
         for (int b = 0; b < blocks; b++) {
             long bo = base + (long) b * BLOCK_BYTES;
-            FloatVector w0 = ((FloatVector) ByteVector.fromMemorySegment(B64, data, bo + 2, LE).castShape(F, 0));
-            FloatVector w1 = ((FloatVector) ByteVector.fromMemorySegment(B64, data, bo + 10, LE).castShape(F, 0));
-            FloatVector w2 = ((FloatVector) ByteVector.fromMemorySegment(B64, data, bo + 18, LE).castShape(F, 0));
-            FloatVector w3 = ((FloatVector) ByteVector.fromMemorySegment(B64, data, bo + 26, LE).castShape(F, 0));
+            IntVector q = IntVector.fromMemorySegment(I, data, bo + 2, LE);
+            FloatVector w0 = (FloatVector) q.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
+            FloatVector w1 = (FloatVector) q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
+            FloatVector w2 = (FloatVector) q.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
+            FloatVector w3 = (FloatVector) q.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
             FloatVector d = FloatVector.broadcast(F, Simd.f16(data, bo));
             int xi = xOffset + b * 32;
             a0 = w1.fma(FloatVector.fromArray(F, x, xi + 8), w0.mul(FloatVector.fromArray(F, x, xi))).add(w3.fma(FloatVector.fromArray(F, x, xi + 24), w2.mul(FloatVector.fromArray(F, x, xi + 16)))).fma(d, a0);
