@@ -348,6 +348,58 @@ class WeightMatrixTest {
         }
     }
 
+    /**
+     * The sliced kernels (Q8_0, Q4_K, Q6_K) unpack 4 weights per int lane and read x in a matching order. With x a
+     * unit vector e_k every product but one is zero, so dot, matvec and the 4-token mat-mul must return weight k of
+     * each row exactly as dequantizeRow gives it, for every position k. The quantized bytes are random (every byte
+     * value, every 4- and 6-bit field), the scales sane halves.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_K", "Q6_K"})
+    void slicedKernelsReturnEveryWeightExactly(DType type) {
+        int rows = 8;
+        int cols = 512;
+        int blockBytes = (int) type.bytesFor(type.blockSize());
+        int[] halfOffsets = switch (type) {
+            case Q8_0 -> new int[] {0};
+            case Q4_K -> new int[] {0, 2};
+            default -> new int[] {208};
+        };
+        Random rnd = new Random(13);
+        byte[] bytes = new byte[Math.toIntExact(type.bytesFor((long) rows * cols))];
+        rnd.nextBytes(bytes);
+        for (int bo = 0; bo < bytes.length; bo += blockBytes) {
+            for (int h : halfOffsets) {
+                half(bytes, bo + h, ((8 + rnd.nextInt(10)) << 10) | rnd.nextInt(1024)); // 2^-7 .. 2^2
+            }
+        }
+        WeightMatrix m = WeightMatrix.of("w", type, rows, cols, MemorySegment.ofArray(bytes));
+        float[][] w = new float[rows][cols];
+        for (int r = 0; r < rows; r++) {
+            m.dequantizeRow(r, w[r], 0);
+        }
+        float[] y = new float[rows];
+        float[] y4 = new float[4 * rows];
+        for (int k = 0; k < cols; k++) {
+            float[] x = new float[cols];
+            x[k] = 1;
+            float[] x4 = new float[4 * cols];
+            for (int t = 0; t < 4; t++) {
+                x4[t * cols + (k + t) % cols] = 1;
+            }
+            m.matvec(x, y, Parallel.serial());
+            m.matmul(x4, 4, y4, Parallel.serial());
+            for (int r = 0; r < rows; r++) {
+                String at = type + " row " + r + " column " + k;
+                assertEquals(w[r][k], y[r], 0f, at + " (matvec)");
+                assertEquals(w[r][k], m.dot(r, x, 0), 0f, at + " (dot)");
+                for (int t = 0; t < 4; t++) {
+                    assertEquals(w[r][(k + t) % cols], y4[t * rows + r], 0f, at + " (mat-mul token " + t + ")");
+                }
+            }
+        }
+    }
+
     @Test
     void mappedOffHeapSegmentsWork() {
         try (Arena arena = Arena.ofConfined()) {
