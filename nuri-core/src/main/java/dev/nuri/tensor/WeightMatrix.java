@@ -147,7 +147,9 @@ public abstract class WeightMatrix {
 
     /**
      * Data derived from the {@code n} activation vectors once per {@link #matvec}/{@link #matmul} call and
-     * shared by all rows (K-quants with mins use the sum of x over each 32-value sub-block), or null.
+     * shared by all rows, or null: the activations reordered to match how a kernel unpacks its blocks
+     * ({@code Simd.sliceOrder} for Q8_0, Q4_K and Q6_K; Q4_0's own order), and for K-quants with mins the sum of
+     * x over each 32-value sub-block.
      */
     protected float[] prepare(float[] x, int n) {
         return null;
