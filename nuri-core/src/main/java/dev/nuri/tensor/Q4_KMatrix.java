@@ -34,11 +34,11 @@ final class Q4_KMatrix extends WeightMatrix {
     // shuffle, to the words [u0 & k1, (u2 & k2) | ((u0 >> 6) & k3) << 4, u1 & k1, ((u2 >> 4) & k2) | ((u1 >> 6) & k3) << 4]
     // (k1 = 0x3f.., k2 = 0x0f.., k3 = 0x03..): bytes 0..7 are the eight 6-bit scales, bytes 8..15 the eight mins,
     // the same fields as KQuants.scaleMinK4. Vector form: P = [u0, u2, u1, u2], Q = [u0, u0, u1, u1].
-    private static final VectorShuffle<Integer> SCALE_P = VectorShuffle.fromValues(IntVector.SPECIES_128, 0, 2, 1, 2);
-    private static final VectorShuffle<Integer> SCALE_Q = VectorShuffle.fromValues(IntVector.SPECIES_128, 0, 0, 1, 1);
-    private static final IntVector SHIFT_P = IntVector.fromArray(IntVector.SPECIES_128, new int[] {0, 0, 0, 4}, 0);
-    private static final IntVector MASK_P = IntVector.fromArray(IntVector.SPECIES_128, new int[] {0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f}, 0);
-    private static final IntVector MASK_Q = IntVector.fromArray(IntVector.SPECIES_128, new int[] {0, 0x03030303, 0, 0x03030303}, 0);
+    static final VectorShuffle<Integer> SCALE_P = VectorShuffle.fromValues(IntVector.SPECIES_128, 0, 2, 1, 2);
+    static final VectorShuffle<Integer> SCALE_Q = VectorShuffle.fromValues(IntVector.SPECIES_128, 0, 0, 1, 1);
+    static final IntVector SHIFT_P = IntVector.fromArray(IntVector.SPECIES_128, new int[] {0, 0, 0, 4}, 0);
+    static final IntVector MASK_P = IntVector.fromArray(IntVector.SPECIES_128, new int[] {0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f}, 0);
+    static final IntVector MASK_Q = IntVector.fromArray(IntVector.SPECIES_128, new int[] {0, 0x03030303, 0, 0x03030303}, 0);
 
     Q4_KMatrix(String name, int rows, int cols, MemorySegment data) {
         super(name, rows, cols, data);

@@ -2,17 +2,23 @@ package dev.nuri.tensor;
 
 import static dev.nuri.tensor.Simd.B128;
 import static dev.nuri.tensor.Simd.F;
+import static dev.nuri.tensor.Simd.I;
 import static dev.nuri.tensor.Simd.LE;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
  * ggml's Q5_K: super-blocks of 256 values as
  * {@code {fp16 d; fp16 dmin; uint8 scales[12]; uint8 qh[32]; uint8 qs[128]}} (176 bytes). As Q4_K, with a fifth
  * bit per value: for the k-th 32-value sub-block, bit k of qh[l] is the high bit of value l.
+ * The kernels are Q4_K's (sliced layout, same scale unpacking, same summation order) with qh loaded as 8 int lanes
+ * too: for the 64 values of qs[32j..32j+32), one shift, and, shift and or per 32 values put bit 2j (low nibbles)
+ * or 2j+1 (high nibbles) of each qh byte above its nibble, so that each byte of a lane holds a 5-bit value; byte j
+ * is then taken with one shift and one and.
  */
 final class Q5_KMatrix extends WeightMatrix {
     private static final int BLOCK_BYTES = 176;
@@ -28,63 +34,169 @@ final class Q5_KMatrix extends WeightMatrix {
 
     @Override
     protected void computeRows(int r0, int r1, float[] x, int n, float[] y, float[] prepared) {
-        for (int t = 0; t < n; t++) {
+        int sums = n * cols;
+        int per = cols / 32;
+        int t = 0;
+        for (; t + TOKEN_TILE <= n; t += TOKEN_TILE) {
             for (int r = r0; r < r1; r++) {
-                y[t * rows + r] = dotPrepared(r, x, t * cols, prepared, t);
+                dot4Prepared(r, prepared, t * cols, sums + t * per, y, t * rows + r, rows);
+            }
+        }
+        for (; t < n; t++) {
+            for (int r = r0; r < r1; r++) {
+                y[t * rows + r] = dotPrepared(r, prepared, t * cols, sums + t * per);
             }
         }
     }
 
     @Override
     public float dot(int row, float[] x, int xOffset) {
-        return dotPrepared(row, x, xOffset, KQuants.subBlockSums(x, xOffset, 1, cols), 0);
+        return dotPrepared(row, prepare(x, xOffset, 1), 0, cols);
+    }
+
+    @Override
+    protected void dot4(int row, float[] x, int xOffset, float[] y, int yIndex, int yStride) {
+        dot4Prepared(row, prepare(x, xOffset, 4), 0, 4 * cols, y, yIndex, yStride);
     }
 
     @Override
     protected float[] prepare(float[] x, int n) {
-        return KQuants.subBlockSums(x, 0, n, cols);
+        return prepare(x, 0, n);
     }
 
-    /** The mins term uses Σx per sub-block from {@code sums} (token {@code token}), computed once per call. */
-    private float dotPrepared(int row, float[] x, int xOffset, float[] sums, int token) {
-        int sumBase = token * (cols / 32);
+    /** The {@code n} vectors from {@code x[off ..]} in {@link Simd#sliceOrder}, then their Σx per 32-value sub-block. */
+    private float[] prepare(float[] x, int off, int n) {
+        float[] prepared = Simd.sliceOrder(x, off, n * cols, n * cols / 32);
+        KQuants.subBlockSums(x, off, n, cols, prepared, n * cols);
+        return prepared;
+    }
+
+    /**
+     * Row {@code row}'s dot product with the vector at {@code prepared[xOffset ..]} (in slice order); the mins term
+     * uses its Σx per sub-block at {@code prepared[sumBase ..]}.
+     */
+    private float dotPrepared(int row, float[] x, int xOffset, int sumBase) {
         int blocks = cols / 256;
         long base = (long) row * blocks * BLOCK_BYTES;
         FloatVector acc = FloatVector.zero(F);
-        float minSum = 0;
+        FloatVector minAcc = acc;
         for (int b = 0; b < blocks; b++) {
             long bo = base + (long) b * BLOCK_BYTES;
+            IntVector u = ByteVector.fromMemorySegment(B128, data, bo + 4, LE).reinterpretAsInts();
+            ByteVector sm = u.rearrange(Q4_KMatrix.SCALE_P).lanewise(VectorOperators.LSHR, Q4_KMatrix.SHIFT_P).and(Q4_KMatrix.MASK_P)
+                    .or(u.rearrange(Q4_KMatrix.SCALE_Q).lanewise(VectorOperators.LSHR, 6).and(Q4_KMatrix.MASK_Q).lanewise(VectorOperators.LSHL, 4)).reinterpretAsBytes();
+            long scaleBytes = sm.reinterpretAsLongs().lane(0);
             float d = Simd.f16(data, bo);
-            float dmin = Simd.f16(data, bo + 2);
-            // the 12 scale bytes as three little-endian ints; unpacked inline as in KQuants.scaleMinK4
-            int s0 = data.get(Simd.LE_INT, bo + 4);
-            int s1 = data.get(Simd.LE_INT, bo + 8);
-            int s2 = data.get(Simd.LE_INT, bo + 12);
-            ByteVector hA = ByteVector.fromMemorySegment(B128, data, bo + 16, LE);
-            ByteVector hB = ByteVector.fromMemorySegment(B128, data, bo + 32, LE);
+            IntVector h = IntVector.fromMemorySegment(I, data, bo + 16, LE);
+            minAcc = ((FloatVector) sm.castShape(F, 1)).mul(Simd.f16(data, bo + 2)).fma(FloatVector.fromArray(F, x, sumBase + 8 * b), minAcc);
             for (int j = 0; j < 4; j++) {
+                IntVector q = IntVector.fromMemorySegment(I, data, bo + 48 + 32 * j, LE);
+                IntVector hj = h.lanewise(VectorOperators.LSHR, 2 * j);
+                IntVector lo = q.and(0x0F0F0F0F).or(hj.and(0x01010101).lanewise(VectorOperators.LSHL, 4));
+                IntVector hi = q.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(hj.and(0x02020202).lanewise(VectorOperators.LSHL, 3));
                 int xi = xOffset + b * 256 + 64 * j;
-                ByteVector qa = ByteVector.fromMemorySegment(B128, data, bo + 48 + 32 * j, LE);
-                ByteVector qb = ByteVector.fromMemorySegment(B128, data, bo + 64 + 32 * j, LE);
-                int sm0 = (j < 2 ? ((s0 >>> (16 * j)) & 63) | (((s1 >>> (16 * j)) & 63) << 8)
-                        : ((s2 >>> (16 * j - 32)) & 0xF) | (((s0 >>> (16 * j - 32 + 6)) & 3) << 4)
-                        | ((((s2 >>> (16 * j - 32 + 4)) & 0xF) | (((s1 >>> (16 * j - 32 + 6)) & 3) << 4)) << 8));
-                int sm1 = (j < 2 ? ((s0 >>> (16 * j + 8)) & 63) | (((s1 >>> (16 * j + 8)) & 63) << 8)
-                        : ((s2 >>> (16 * j - 24)) & 0xF) | (((s0 >>> (16 * j - 24 + 6)) & 3) << 4)
-                        | ((((s2 >>> (16 * j - 24 + 4)) & 0xF) | (((s1 >>> (16 * j - 24 + 6)) & 3) << 4)) << 8));
-                ByteVector na = qa.and((byte) 0x0F).or(hA.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-                ByteVector nb = qb.and((byte) 0x0F).or(hB.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-                acc = ((FloatVector) na.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 8), ((FloatVector) na.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi))).add(((FloatVector) nb.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 24), ((FloatVector) nb.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 16))))
-                        .fma(FloatVector.broadcast(F, d * (sm0 & 0xFF)), acc);
-                minSum += dmin * (sm0 >>> 8) * sums[sumBase + 8 * b + 2 * j];
-                ByteVector ma = qa.lanewise(VectorOperators.LSHR, 4).or(hA.lanewise(VectorOperators.LSHR, 2 * j + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-                ByteVector mb = qb.lanewise(VectorOperators.LSHR, 4).or(hB.lanewise(VectorOperators.LSHR, 2 * j + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-                acc = ((FloatVector) ma.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 32 + 8), ((FloatVector) ma.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 32))).add(((FloatVector) mb.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xi + 32 + 24), ((FloatVector) mb.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xi + 32 + 16))))
-                        .fma(FloatVector.broadcast(F, d * (sm1 & 0xFF)), acc);
-                minSum += dmin * (sm1 >>> 8) * sums[sumBase + 8 * b + 2 * j + 1];
+                FloatVector p = ((FloatVector) lo.and(0xFF).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xi));
+                p = ((FloatVector) lo.lanewise(VectorOperators.LSHR, 8).and(0xFF).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xi + 8), p);
+                p = ((FloatVector) lo.lanewise(VectorOperators.LSHR, 16).and(0xFF).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xi + 16), p);
+                p = ((FloatVector) lo.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xi + 24), p);
+                acc = p.fma(FloatVector.broadcast(F, d * (float) ((scaleBytes >>> (16 * j)) & 0xFF)), acc);
+                p = ((FloatVector) hi.and(0xFF).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xi + 32));
+                p = ((FloatVector) hi.lanewise(VectorOperators.LSHR, 8).and(0xFF).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xi + 32 + 8), p);
+                p = ((FloatVector) hi.lanewise(VectorOperators.LSHR, 16).and(0xFF).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xi + 32 + 16), p);
+                p = ((FloatVector) hi.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xi + 32 + 24), p);
+                acc = p.fma(FloatVector.broadcast(F, d * (float) ((scaleBytes >>> (16 * j + 8)) & 0xFF)), acc);
             }
         }
-        return Simd.sum8(acc) - minSum;
+        FloatVector h = acc.add(acc.rearrange(Simd.ROTATE_HALVES));
+        FloatVector hm = minAcc.add(minAcc.rearrange(Simd.ROTATE_HALVES));
+        h = h.add(h.rearrange(Simd.ROTATE_PAIRS));
+        hm = hm.add(hm.rearrange(Simd.ROTATE_PAIRS));
+        return (h.lane(0) + h.lane(1)) - (hm.lane(0) + hm.lane(1));
+    }
+
+    /** {@link #dotPrepared} for the four vectors at {@code prepared[xOffset + t*cols ..]}, each block unpacked once. */
+    private void dot4Prepared(int row, float[] x, int xOffset, int sumBase, float[] y, int yIndex, int yStride) {
+        int per = cols / 32;
+        int blocks = cols / 256;
+        long base = (long) row * blocks * BLOCK_BYTES;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector m0 = a0;
+        FloatVector m1 = a0;
+        FloatVector m2 = a0;
+        FloatVector m3 = a0;
+        int c = cols;
+        for (int b = 0; b < blocks; b++) {
+            long bo = base + (long) b * BLOCK_BYTES;
+            IntVector u = ByteVector.fromMemorySegment(B128, data, bo + 4, LE).reinterpretAsInts();
+            ByteVector sm = u.rearrange(Q4_KMatrix.SCALE_P).lanewise(VectorOperators.LSHR, Q4_KMatrix.SHIFT_P).and(Q4_KMatrix.MASK_P)
+                    .or(u.rearrange(Q4_KMatrix.SCALE_Q).lanewise(VectorOperators.LSHR, 6).and(Q4_KMatrix.MASK_Q).lanewise(VectorOperators.LSHL, 4)).reinterpretAsBytes();
+            long scaleBytes = sm.reinterpretAsLongs().lane(0);
+            float d = Simd.f16(data, bo);
+            IntVector h = IntVector.fromMemorySegment(I, data, bo + 16, LE);
+            FloatVector min = ((FloatVector) sm.castShape(F, 1)).mul(Simd.f16(data, bo + 2));
+            int sub = sumBase + 8 * b;
+            m0 = min.fma(FloatVector.fromArray(F, x, sub), m0);
+            m1 = min.fma(FloatVector.fromArray(F, x, sub + per), m1);
+            m2 = min.fma(FloatVector.fromArray(F, x, sub + 2 * per), m2);
+            m3 = min.fma(FloatVector.fromArray(F, x, sub + 3 * per), m3);
+            for (int j = 0; j < 4; j++) {
+                IntVector q = IntVector.fromMemorySegment(I, data, bo + 48 + 32 * j, LE);
+                IntVector hj = h.lanewise(VectorOperators.LSHR, 2 * j);
+                IntVector lo = q.and(0x0F0F0F0F).or(hj.and(0x01010101).lanewise(VectorOperators.LSHL, 4));
+                IntVector hi = q.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(hj.and(0x02020202).lanewise(VectorOperators.LSHL, 3));
+                int xi = xOffset + b * 256 + 64 * j;
+                FloatVector w0 = ((FloatVector) lo.and(0xFF).convert(VectorOperators.I2F, 0));
+                FloatVector w1 = ((FloatVector) lo.lanewise(VectorOperators.LSHR, 8).and(0xFF).convert(VectorOperators.I2F, 0));
+                FloatVector w2 = ((FloatVector) lo.lanewise(VectorOperators.LSHR, 16).and(0xFF).convert(VectorOperators.I2F, 0));
+                FloatVector w3 = ((FloatVector) lo.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0));
+                FloatVector scale = FloatVector.broadcast(F, d * (float) ((scaleBytes >>> (16 * j)) & 0xFF));
+                a0 = w3.fma(FloatVector.fromArray(F, x, xi + 24), w2.fma(FloatVector.fromArray(F, x, xi + 16),
+                        w1.fma(FloatVector.fromArray(F, x, xi + 8), w0.mul(FloatVector.fromArray(F, x, xi))))).fma(scale, a0);
+                a1 = w3.fma(FloatVector.fromArray(F, x, xi + c + 24), w2.fma(FloatVector.fromArray(F, x, xi + c + 16),
+                        w1.fma(FloatVector.fromArray(F, x, xi + c + 8), w0.mul(FloatVector.fromArray(F, x, xi + c))))).fma(scale, a1);
+                a2 = w3.fma(FloatVector.fromArray(F, x, xi + 2 * c + 24), w2.fma(FloatVector.fromArray(F, x, xi + 2 * c + 16),
+                        w1.fma(FloatVector.fromArray(F, x, xi + 2 * c + 8), w0.mul(FloatVector.fromArray(F, x, xi + 2 * c))))).fma(scale, a2);
+                a3 = w3.fma(FloatVector.fromArray(F, x, xi + 3 * c + 24), w2.fma(FloatVector.fromArray(F, x, xi + 3 * c + 16),
+                        w1.fma(FloatVector.fromArray(F, x, xi + 3 * c + 8), w0.mul(FloatVector.fromArray(F, x, xi + 3 * c))))).fma(scale, a3);
+                w0 = ((FloatVector) hi.and(0xFF).convert(VectorOperators.I2F, 0));
+                w1 = ((FloatVector) hi.lanewise(VectorOperators.LSHR, 8).and(0xFF).convert(VectorOperators.I2F, 0));
+                w2 = ((FloatVector) hi.lanewise(VectorOperators.LSHR, 16).and(0xFF).convert(VectorOperators.I2F, 0));
+                w3 = ((FloatVector) hi.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0));
+                scale = FloatVector.broadcast(F, d * (float) ((scaleBytes >>> (16 * j + 8)) & 0xFF));
+                xi += 32;
+                a0 = w3.fma(FloatVector.fromArray(F, x, xi + 24), w2.fma(FloatVector.fromArray(F, x, xi + 16),
+                        w1.fma(FloatVector.fromArray(F, x, xi + 8), w0.mul(FloatVector.fromArray(F, x, xi))))).fma(scale, a0);
+                a1 = w3.fma(FloatVector.fromArray(F, x, xi + c + 24), w2.fma(FloatVector.fromArray(F, x, xi + c + 16),
+                        w1.fma(FloatVector.fromArray(F, x, xi + c + 8), w0.mul(FloatVector.fromArray(F, x, xi + c))))).fma(scale, a1);
+                a2 = w3.fma(FloatVector.fromArray(F, x, xi + 2 * c + 24), w2.fma(FloatVector.fromArray(F, x, xi + 2 * c + 16),
+                        w1.fma(FloatVector.fromArray(F, x, xi + 2 * c + 8), w0.mul(FloatVector.fromArray(F, x, xi + 2 * c))))).fma(scale, a2);
+                a3 = w3.fma(FloatVector.fromArray(F, x, xi + 3 * c + 24), w2.fma(FloatVector.fromArray(F, x, xi + 3 * c + 16),
+                        w1.fma(FloatVector.fromArray(F, x, xi + 3 * c + 8), w0.mul(FloatVector.fromArray(F, x, xi + 3 * c))))).fma(scale, a3);
+            }
+        }
+        FloatVector h0 = a0.add(a0.rearrange(Simd.ROTATE_HALVES));
+        FloatVector hm0 = m0.add(m0.rearrange(Simd.ROTATE_HALVES));
+        h0 = h0.add(h0.rearrange(Simd.ROTATE_PAIRS));
+        hm0 = hm0.add(hm0.rearrange(Simd.ROTATE_PAIRS));
+        FloatVector h1 = a1.add(a1.rearrange(Simd.ROTATE_HALVES));
+        FloatVector hm1 = m1.add(m1.rearrange(Simd.ROTATE_HALVES));
+        h1 = h1.add(h1.rearrange(Simd.ROTATE_PAIRS));
+        hm1 = hm1.add(hm1.rearrange(Simd.ROTATE_PAIRS));
+        FloatVector h2 = a2.add(a2.rearrange(Simd.ROTATE_HALVES));
+        FloatVector hm2 = m2.add(m2.rearrange(Simd.ROTATE_HALVES));
+        h2 = h2.add(h2.rearrange(Simd.ROTATE_PAIRS));
+        hm2 = hm2.add(hm2.rearrange(Simd.ROTATE_PAIRS));
+        FloatVector h3 = a3.add(a3.rearrange(Simd.ROTATE_HALVES));
+        FloatVector hm3 = m3.add(m3.rearrange(Simd.ROTATE_HALVES));
+        h3 = h3.add(h3.rearrange(Simd.ROTATE_PAIRS));
+        hm3 = hm3.add(hm3.rearrange(Simd.ROTATE_PAIRS));
+        y[yIndex] = (h0.lane(0) + h0.lane(1)) - (hm0.lane(0) + hm0.lane(1));
+        y[yIndex + yStride] = (h1.lane(0) + h1.lane(1)) - (hm1.lane(0) + hm1.lane(1));
+        y[yIndex + 2 * yStride] = (h2.lane(0) + h2.lane(1)) - (hm2.lane(0) + hm2.lane(1));
+        y[yIndex + 3 * yStride] = (h3.lane(0) + h3.lane(1)) - (hm3.lane(0) + hm3.lane(1));
     }
 
     @Override
