@@ -66,17 +66,17 @@ final class Q4_0Matrix extends WeightMatrix {
 
     /** The {@code n} vectors from {@code x[off ..]} in the kernels' field order and scale (see the class comment). */
     private float[] prepare(float[] x, int off, int n) {
-        return fieldOrder(x, off, n * cols, 0x1p-16f, 0x1p-4f, 0x1p-20f);
+        return fieldOrder(x, off, n * cols, 0, 0x1p-16f, 0x1p-4f, 0x1p-20f);
     }
 
     /**
      * {@code x[off .. off+len)} in the order of the nibble fields of a block's 16 bytes widened to 16-bit lanes
-     * (Q4_0, Q5_0): within every 32 values, {@code out[c+i] = x[c+2i]}, {@code out[c+8+i] = x[c+2i+1]·s1},
+     * (Q4_0, Q4_1, Q5_0, Q5_1): within every 32 values, {@code out[c+i] = x[c+2i]}, {@code out[c+8+i] = x[c+2i+1]·s1},
      * {@code out[c+16+i] = x[c+16+2i]·s2}, {@code out[c+24+i] = x[c+17+2i]·s3}, the s being the powers of two
-     * that undo where each kernel leaves its fields.
+     * that undo where each kernel leaves its fields. {@code extra} floats are left free at the end for the caller.
      */
-    static float[] fieldOrder(float[] x, int off, int len, float s1, float s2, float s3) {
-        float[] out = new float[len];
+    static float[] fieldOrder(float[] x, int off, int len, int extra, float s1, float s2, float s3) {
+        float[] out = new float[len + extra];
         for (int c = 0; c < len; c += 32) {
             for (int i = 0; i < 8; i++) {
                 out[c + i] = x[off + c + 2 * i];

@@ -33,20 +33,12 @@ final class Q5_0Matrix extends WeightMatrix {
     private static final int BLOCK_BYTES = 22;
     private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
     // Per-lane right shifts of qh (the first two of qh << 4) that put bit 2i, 2i+1, 16+2i, 17+2i just above the
-    // field of value 2i, 2i+1, 16+2i, 17+2i. Separate constants, not an array: C2 knows the exact class of a vector
+    // field of value 2i, 2i+1, 16+2i, 17+2i (Q5_1's kernels use them too). Separate constants, not an array: C2 knows the exact class of a vector
     // in a static final field but not of one read from an array, and without it the shifts were compiled as calls.
-    private static final IntVector FIFTH_BIT_0 = IntVector.fromArray(I, new int[] {0, 2, 4, 6, 8, 10, 12, 14}, 0);
-    private static final IntVector FIFTH_BIT_1 = IntVector.fromArray(I, new int[] {1, 3, 5, 7, 9, 11, 13, 15}, 0);
-    private static final IntVector FIFTH_BIT_2 = IntVector.fromArray(I, new int[] {8, 10, 12, 14, 16, 18, 20, 22}, 0);
-    private static final IntVector FIFTH_BIT_3 = IntVector.fromArray(I, new int[] {13, 15, 17, 19, 21, 23, 25, 27}, 0);
-    /** The per-value shifts that Q5_1's kernel uses on the broadcast {@code qh}. */
-    static final IntVector[] SHIFTS = {
-        IntVector.fromArray(I, new int[] {0, 1, 2, 3, 4, 5, 6, 7}, 0),
-        IntVector.fromArray(I, new int[] {8, 9, 10, 11, 12, 13, 14, 15}, 0),
-        IntVector.fromArray(I, new int[] {16, 17, 18, 19, 20, 21, 22, 23}, 0),
-        IntVector.fromArray(I, new int[] {24, 25, 26, 27, 28, 29, 30, 31}, 0),
-    };
-
+    static final IntVector FIFTH_BIT_0 = IntVector.fromArray(I, new int[] {0, 2, 4, 6, 8, 10, 12, 14}, 0);
+    static final IntVector FIFTH_BIT_1 = IntVector.fromArray(I, new int[] {1, 3, 5, 7, 9, 11, 13, 15}, 0);
+    static final IntVector FIFTH_BIT_2 = IntVector.fromArray(I, new int[] {8, 10, 12, 14, 16, 18, 20, 22}, 0);
+    static final IntVector FIFTH_BIT_3 = IntVector.fromArray(I, new int[] {13, 15, 17, 19, 21, 23, 25, 27}, 0);
     Q5_0Matrix(String name, int rows, int cols, MemorySegment data) {
         super(name, rows, cols, data);
     }
@@ -82,7 +74,7 @@ final class Q5_0Matrix extends WeightMatrix {
     }
 
     private float[] prepare(float[] x, int off, int n) {
-        return Q4_0Matrix.fieldOrder(x, off, n * cols, 1, 0x1p-4f, 1);
+        return Q4_0Matrix.fieldOrder(x, off, n * cols, 0, 1, 0x1p-4f, 1);
     }
 
     /** Row {@code row}'s dot product with the prepared vector at {@code x[xOffset ..]}. */
