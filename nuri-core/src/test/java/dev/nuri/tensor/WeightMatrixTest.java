@@ -349,14 +349,14 @@ class WeightMatrixTest {
     }
 
     /**
-     * The kernels that unpack several weights per int lane and read x in a matching order (Q8_0, Q4_K, Q5_K and Q6_K
-     * in the sliced layout; Q4_0, Q4_1, Q5_0 and Q5_1 with their masked fields and scaled x) must pair every weight
-     * with its own x. With x a unit vector e_k every product but one is zero, so dot, matvec and the 4-token mat-mul
-     * must return weight k of each row exactly as dequantizeRow gives it, for every position k. The quantized bytes
-     * are random (every byte value, every bit field), the scales sane halves.
+     * The kernels that unpack several weights per int lane and read x in a matching order (Q8_0, Q3_K, Q4_K, Q5_K
+     * and Q6_K in the sliced layout; Q4_0, Q4_1, Q5_0 and Q5_1 with their masked fields and scaled x) must pair
+     * every weight with its own x. With x a unit vector e_k every product but one is zero, so dot, matvec and the
+     * 4-token mat-mul must return weight k of each row exactly as dequantizeRow gives it, for every position k. The
+     * quantized bytes are random (every byte value, every bit field), the scales sane halves.
      */
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
     void lanePackedKernelsReturnEveryWeightExactly(DType type) {
         int rows = 8;
         int cols = 512;
@@ -364,6 +364,7 @@ class WeightMatrixTest {
         int[] halfOffsets = switch (type) {
             case Q8_0, Q4_0, Q5_0 -> new int[] {0};
             case Q4_1, Q5_1, Q4_K, Q5_K -> new int[] {0, 2};
+            case Q3_K -> new int[] {108};
             default -> new int[] {208};
         };
         Random rnd = new Random(13);
