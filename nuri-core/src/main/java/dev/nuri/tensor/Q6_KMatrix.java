@@ -74,10 +74,10 @@ final class Q6_KMatrix extends WeightMatrix {
     // written out: C2 stops inlining calls in a kernel this large, and a vector passed to a call that is not
     // inlined is boxed on the heap, once per row.
 
-    private static final VectorShuffle<Float> GROUP_0 = VectorShuffle.fromOp(F, i -> i < 4 ? 0 : 1);
-    private static final VectorShuffle<Float> GROUP_1 = VectorShuffle.fromOp(F, i -> i < 4 ? 2 : 3);
-    private static final VectorShuffle<Float> GROUP_2 = VectorShuffle.fromOp(F, i -> i < 4 ? 4 : 5);
-    private static final VectorShuffle<Float> GROUP_3 = VectorShuffle.fromOp(F, i -> i < 4 ? 6 : 7);
+    static final VectorShuffle<Float> GROUP_0 = VectorShuffle.fromOp(F, i -> i < 4 ? 0 : 1);
+    static final VectorShuffle<Float> GROUP_1 = VectorShuffle.fromOp(F, i -> i < 4 ? 2 : 3);
+    static final VectorShuffle<Float> GROUP_2 = VectorShuffle.fromOp(F, i -> i < 4 ? 4 : 5);
+    static final VectorShuffle<Float> GROUP_3 = VectorShuffle.fromOp(F, i -> i < 4 ? 6 : 7);
 
     /** Row {@code row}'s dot product with {@code px[xOffset ..]}, a vector in {@link Simd#sliceOrder}. */
     private float dotSliced(int row, float[] px, int xOffset) {

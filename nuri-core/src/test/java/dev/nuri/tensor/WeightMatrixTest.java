@@ -249,7 +249,6 @@ class WeightMatrixTest {
     /** Random row data for {@code type}: quantized from random floats, or random bytes with sane scale fields. */
     static MemorySegment randomMatrix(DType type, int rows, int cols, long seed) {
         Random rnd = new Random(seed);
-        int bytes = Math.toIntExact(type.bytesFor((long) rows * cols));
         if (Quantizer.supports(type)) {
             float[] w = new float[rows * cols];
             for (int i = 0; i < w.length; i++) {
@@ -257,21 +256,27 @@ class WeightMatrixTest {
             }
             return MemorySegment.ofArray(Quantizer.quantize(type, w, 0, w.length));
         }
-        byte[] b = new byte[bytes];
+        return MemorySegment.ofArray(randomBlocks(type, rows, cols, rnd));
+    }
+
+    /** Random bytes in {@code type}'s block layout, every fp16 scale field set to a sane value (0.001 to 0.051). */
+    static byte[] randomBlocks(DType type, int rows, int cols, Random rnd) {
+        byte[] b = new byte[Math.toIntExact(type.bytesFor((long) rows * cols))];
         rnd.nextBytes(b);
         int[] halfOffsets = switch (type) {
+            case Q8_0, Q4_0, Q5_0 -> new int[] {0};
             case Q2_K -> new int[] {80, 82};
             case Q3_K -> new int[] {108};
             case Q4_1, Q5_1, Q4_K, Q5_K -> new int[] {0, 2};
             case Q6_K -> new int[] {208};
             default -> throw new IllegalArgumentException(type.toString());
         };
-        for (int blk = 0; blk < bytes / type.blockBytes(); blk++) {
+        for (int blk = 0; blk < b.length / type.blockBytes(); blk++) {
             for (int off : halfOffsets) {
                 half(b, blk * type.blockBytes() + off, Float.floatToFloat16((float) (0.001 + rnd.nextDouble() * 0.05)));
             }
         }
-        return MemorySegment.ofArray(b);
+        return b;
     }
 
     static int oddCols(DType type) {
@@ -349,32 +354,19 @@ class WeightMatrixTest {
     }
 
     /**
-     * The kernels that unpack several weights per int lane and read x in a matching order (Q8_0, Q3_K, Q4_K, Q5_K
-     * and Q6_K in the sliced layout; Q4_0, Q4_1, Q5_0 and Q5_1 with their masked fields and scaled x) must pair
+     * The kernels that unpack several weights per int lane and read x in a matching order (Q8_0, Q2_K, Q3_K, Q4_K,
+     * Q5_K and Q6_K in the sliced layout; Q4_0, Q4_1, Q5_0 and Q5_1 with their masked fields and scaled x) must pair
      * every weight with its own x. With x a unit vector e_k every product but one is zero, so dot, matvec and the
      * 4-token mat-mul must return weight k of each row exactly as dequantizeRow gives it, for every position k. The
      * quantized bytes are random (every byte value, every bit field), the scales sane halves.
      */
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K",
+        "Q5_K", "Q6_K"})
     void lanePackedKernelsReturnEveryWeightExactly(DType type) {
         int rows = 8;
         int cols = 512;
-        int blockBytes = (int) type.bytesFor(type.blockSize());
-        int[] halfOffsets = switch (type) {
-            case Q8_0, Q4_0, Q5_0 -> new int[] {0};
-            case Q4_1, Q5_1, Q4_K, Q5_K -> new int[] {0, 2};
-            case Q3_K -> new int[] {108};
-            default -> new int[] {208};
-        };
-        Random rnd = new Random(13);
-        byte[] bytes = new byte[Math.toIntExact(type.bytesFor((long) rows * cols))];
-        rnd.nextBytes(bytes);
-        for (int bo = 0; bo < bytes.length; bo += blockBytes) {
-            for (int h : halfOffsets) {
-                half(bytes, bo + h, ((8 + rnd.nextInt(10)) << 10) | rnd.nextInt(1024)); // 2^-7 .. 2^2
-            }
-        }
+        byte[] bytes = randomBlocks(type, rows, cols, new Random(13));
         WeightMatrix m = WeightMatrix.of("w", type, rows, cols, MemorySegment.ofArray(bytes));
         float[][] w = new float[rows][cols];
         for (int r = 0; r < rows; r++) {
