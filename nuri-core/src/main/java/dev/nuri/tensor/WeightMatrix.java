@@ -148,8 +148,8 @@ public abstract class WeightMatrix {
     /**
      * Data derived from the {@code n} activation vectors once per {@link #matvec}/{@link #matmul} call and
      * shared by all rows, or null: the activations reordered to match how a kernel unpacks its blocks
-     * ({@code Simd.sliceOrder} for Q8_0, Q4_K and Q6_K; Q4_0's own order), and for K-quants with mins the sum of
-     * x over each 32-value sub-block.
+     * ({@code Simd.sliceOrder} for Q8_0 and Q2_K to Q6_K, {@code Q4_0Matrix.fieldOrder} for Q4_0, Q4_1, Q5_0 and
+     * Q5_1), and for formats with mins the sum of x over each group that shares one.
      */
     protected float[] prepare(float[] x, int n) {
         return null;
