@@ -2,7 +2,6 @@ package dev.nuri.tensor;
 
 import static dev.nuri.tensor.Simd.B128;
 import static dev.nuri.tensor.Simd.F;
-import static dev.nuri.tensor.Simd.I;
 import static dev.nuri.tensor.Simd.LE;
 
 import java.lang.foreign.MemorySegment;
