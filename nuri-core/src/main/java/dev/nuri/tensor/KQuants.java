@@ -11,16 +11,10 @@ final class KQuants {
     }
 
     /**
-     * Σ x over each 32-value sub-block of {@code n} vectors of {@code cols} values starting at x[off] (8-lane partial sums, then a
-     * fixed pairwise lane sum): the activation side of the "− dmin·m·Σx" term, shared by all rows.
+     * Σ x over each 32-value sub-block of {@code n} vectors of {@code cols} values starting at x[off] (8-lane partial
+     * sums, then a fixed pairwise lane sum), written to {@code out[outOff ..]}: the activation side of the
+     * "− dmin·m·Σx" term, shared by all rows.
      */
-    static float[] subBlockSums(float[] x, int off, int n, int cols) {
-        float[] sums = new float[n * (cols / 32)];
-        subBlockSums(x, off, n, cols, sums, 0);
-        return sums;
-    }
-
-    /** Σx over each 32-value sub-block of {@code n} vectors from {@code x[off ..]}, written to {@code out[outOff ..]}. */
     static void subBlockSums(float[] x, int off, int n, int cols, float[] out, int outOff) {
         int per = cols / 32;
         for (int t = 0; t < n; t++) {
@@ -28,6 +22,17 @@ final class KQuants {
                 out[outOff + t * per + s] = subBlockSum(x, off + t * cols + 32 * s);
             }
         }
+    }
+
+    /**
+     * What the sliced kernels of the K-quants with mins (Q4_K, Q5_K) prepare: the {@code n} vectors from
+     * {@code x[off ..]} in {@link Simd#sliceOrder}, then their Σx per 32-value sub-block.
+     */
+    static float[] slicedWithSubBlockSums(float[] x, int off, int n, int cols) {
+        int len = n * cols;
+        float[] prepared = Simd.sliceOrder(x, off, len, len / 32);
+        subBlockSums(x, off, n, cols, prepared, len);
+        return prepared;
     }
 
     static float subBlockSum(float[] x, int xi) {

@@ -51,24 +51,12 @@ final class Q5_KMatrix extends WeightMatrix {
 
     @Override
     public float dot(int row, float[] x, int xOffset) {
-        return dotPrepared(row, prepare(x, xOffset, 1), 0, cols);
-    }
-
-    @Override
-    protected void dot4(int row, float[] x, int xOffset, float[] y, int yIndex, int yStride) {
-        dot4Prepared(row, prepare(x, xOffset, 4), 0, 4 * cols, y, yIndex, yStride);
+        return dotPrepared(row, KQuants.slicedWithSubBlockSums(x, xOffset, 1, cols), 0, cols);
     }
 
     @Override
     protected float[] prepare(float[] x, int n) {
-        return prepare(x, 0, n);
-    }
-
-    /** The {@code n} vectors from {@code x[off ..]} in {@link Simd#sliceOrder}, then their Σx per 32-value sub-block. */
-    private float[] prepare(float[] x, int off, int n) {
-        float[] prepared = Simd.sliceOrder(x, off, n * cols, n * cols / 32);
-        KQuants.subBlockSums(x, off, n, cols, prepared, n * cols);
-        return prepared;
+        return KQuants.slicedWithSubBlockSums(x, 0, n, cols);
     }
 
     /**

@@ -59,15 +59,6 @@ final class Simd {
         return s.lane(0) + s.lane(1);
     }
 
-    /** Σ a[aOff+i]·b[bOff+i] for i in [0, n), n a multiple of 8, in a fixed order. */
-    static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int i = 0; i < n; i += 8) {
-            acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
-        }
-        return sum8(acc);
-    }
-
     /**
      * {@code x[off .. off+len)} reordered within every 32 values for the "sliced" kernels, which load 32 weight bytes
      * as 8 int lanes and take byte j of every lane together: {@code out[c + 8j + i] = x[off + c + 4i + j]} (i in
