@@ -11,7 +11,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * ggml's Q4_0: blocks of 32 values as {@code {fp16 d; uint8 qs[16]}} (18 bytes); value j is
@@ -27,7 +26,6 @@ import jdk.incubator.vector.VectorSpecies;
  * dot4Prepared share this order (same bits).
  */
 final class Q4_0Matrix extends WeightMatrix {
-    private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
     private static final int BLOCK_BYTES = 18;
 
     Q4_0Matrix(String name, int rows, int cols, MemorySegment data) {
@@ -95,7 +93,7 @@ final class Q4_0Matrix extends WeightMatrix {
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
             long bo = base + (long) b * BLOCK_BYTES;
-            IntVector q = ((ShortVector) ByteVector.fromMemorySegment(B128, data, bo + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0)).reinterpretAsInts();
+            IntVector q = ((ShortVector) ByteVector.fromMemorySegment(B128, data, bo + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Simd.S256, 0)).reinterpretAsInts();
             FloatVector w0 = (FloatVector) q.and(0x0F).sub(0x08).convert(VectorOperators.I2F, 0);
             FloatVector w1 = (FloatVector) q.and(0x0F0000).sub(0x080000).convert(VectorOperators.I2F, 0);
             FloatVector w2 = (FloatVector) q.and(0xF0).sub(0x80).convert(VectorOperators.I2F, 0);
@@ -119,7 +117,7 @@ final class Q4_0Matrix extends WeightMatrix {
         FloatVector a3 = a0;
         for (int b = 0; b < blocks; b++) {
             long bo = base + (long) b * BLOCK_BYTES;
-            IntVector q = ((ShortVector) ByteVector.fromMemorySegment(B128, data, bo + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0)).reinterpretAsInts();
+            IntVector q = ((ShortVector) ByteVector.fromMemorySegment(B128, data, bo + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Simd.S256, 0)).reinterpretAsInts();
             FloatVector w0 = (FloatVector) q.and(0x0F).sub(0x08).convert(VectorOperators.I2F, 0);
             FloatVector w1 = (FloatVector) q.and(0x0F0000).sub(0x080000).convert(VectorOperators.I2F, 0);
             FloatVector w2 = (FloatVector) q.and(0xF0).sub(0x80).convert(VectorOperators.I2F, 0);

@@ -11,7 +11,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * ggml's Q4_1: blocks of 32 values as {@code {fp16 d; fp16 m; uint8 qs[16]}} (20 bytes); value j is
@@ -20,7 +19,6 @@ import jdk.incubator.vector.VectorSpecies;
  * of Σ_blocks d·((w1·x1 + w0·x0) + (w3·x3 + w2·x2)), plus Σ_blocks m·Σx accumulated with fma.
  */
 final class Q4_1Matrix extends WeightMatrix {
-    private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
     private static final int BLOCK_BYTES = 20;
 
     Q4_1Matrix(String name, int rows, int cols, MemorySegment data) {
@@ -74,7 +72,7 @@ final class Q4_1Matrix extends WeightMatrix {
         float mins = 0;
         for (int b = 0; b < blocks; b++) {
             long bo = base + (long) b * BLOCK_BYTES;
-            IntVector q = ((ShortVector) ByteVector.fromMemorySegment(B128, data, bo + 4, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0)).reinterpretAsInts();
+            IntVector q = ((ShortVector) ByteVector.fromMemorySegment(B128, data, bo + 4, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Simd.S256, 0)).reinterpretAsInts();
             FloatVector w0 = (FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0);
             FloatVector w1 = (FloatVector) q.and(0x0F0000).convert(VectorOperators.I2F, 0);
             FloatVector w2 = (FloatVector) q.and(0xF0).convert(VectorOperators.I2F, 0);
@@ -106,7 +104,7 @@ final class Q4_1Matrix extends WeightMatrix {
         float m3 = 0;
         for (int b = 0; b < blocks; b++) {
             long bo = base + (long) b * BLOCK_BYTES;
-            IntVector q = ((ShortVector) ByteVector.fromMemorySegment(B128, data, bo + 4, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0)).reinterpretAsInts();
+            IntVector q = ((ShortVector) ByteVector.fromMemorySegment(B128, data, bo + 4, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Simd.S256, 0)).reinterpretAsInts();
             FloatVector w0 = (FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0);
             FloatVector w1 = (FloatVector) q.and(0x0F0000).convert(VectorOperators.I2F, 0);
             FloatVector w2 = (FloatVector) q.and(0xF0).convert(VectorOperators.I2F, 0);

@@ -12,7 +12,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * ggml's Q5_0: blocks of 32 values as {@code {fp16 d; uint8 qh[4]; uint8 qs[16]}} (22 bytes). Bit k of the
@@ -31,7 +30,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Q5_0Matrix extends WeightMatrix {
     private static final int BLOCK_BYTES = 22;
-    private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
     // Per-lane right shifts of qh (the first two of qh << 4) that put bit 2i, 2i+1, 16+2i, 17+2i just above the
     // field of value 2i, 2i+1, 16+2i, 17+2i (Q5_1's kernels use them too). Separate constants, not an array: C2 knows the exact class of a vector
     // in a static final field but not of one read from an array, and without it the shifts were compiled as calls.
@@ -87,7 +85,7 @@ final class Q5_0Matrix extends WeightMatrix {
             int qh = data.get(Simd.LE_INT, bo + 2);
             IntVector h = IntVector.broadcast(I, qh);
             IntVector h4 = IntVector.broadcast(I, qh << 4);
-            IntVector q = ((ShortVector) ByteVector.fromMemorySegment(B128, data, bo + 6, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0)).reinterpretAsInts();
+            IntVector q = ((ShortVector) ByteVector.fromMemorySegment(B128, data, bo + 6, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Simd.S256, 0)).reinterpretAsInts();
             FloatVector w0 = (FloatVector) q.and(0x0F).or(h4.lanewise(VectorOperators.LSHR, FIFTH_BIT_0).and(0x10)).sub(16).convert(VectorOperators.I2F, 0);
             FloatVector w1 = (FloatVector) q.lanewise(VectorOperators.LSHR, 16).and(0x0F).or(h4.lanewise(VectorOperators.LSHR, FIFTH_BIT_1).and(0x10)).sub(16).convert(VectorOperators.I2F, 0);
             FloatVector w2 = (FloatVector) q.and(0xF0).or(h.lanewise(VectorOperators.LSHR, FIFTH_BIT_2).and(0x100)).sub(0x100).convert(VectorOperators.I2F, 0);
@@ -116,7 +114,7 @@ final class Q5_0Matrix extends WeightMatrix {
             int qh = data.get(Simd.LE_INT, bo + 2);
             IntVector h = IntVector.broadcast(I, qh);
             IntVector h4 = IntVector.broadcast(I, qh << 4);
-            IntVector q = ((ShortVector) ByteVector.fromMemorySegment(B128, data, bo + 6, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0)).reinterpretAsInts();
+            IntVector q = ((ShortVector) ByteVector.fromMemorySegment(B128, data, bo + 6, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Simd.S256, 0)).reinterpretAsInts();
             FloatVector w0 = (FloatVector) q.and(0x0F).or(h4.lanewise(VectorOperators.LSHR, FIFTH_BIT_0).and(0x10)).sub(16).convert(VectorOperators.I2F, 0);
             FloatVector w1 = (FloatVector) q.lanewise(VectorOperators.LSHR, 16).and(0x0F).or(h4.lanewise(VectorOperators.LSHR, FIFTH_BIT_1).and(0x10)).sub(16).convert(VectorOperators.I2F, 0);
             FloatVector w2 = (FloatVector) q.and(0xF0).or(h.lanewise(VectorOperators.LSHR, FIFTH_BIT_2).and(0x100)).sub(0x100).convert(VectorOperators.I2F, 0);

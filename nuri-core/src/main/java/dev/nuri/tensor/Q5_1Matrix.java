@@ -12,7 +12,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * ggml's Q5_1: blocks of 32 values as {@code {fp16 d; fp16 m; uint8 qh[4]; uint8 qs[16]}} (24 bytes); the
@@ -20,7 +19,6 @@ import jdk.incubator.vector.VectorSpecies;
  * recentring, plus m·Σx per block as in Q4_1.
  */
 final class Q5_1Matrix extends WeightMatrix {
-    private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
     private static final int BLOCK_BYTES = 24;
 
     Q5_1Matrix(String name, int rows, int cols, MemorySegment data) {
@@ -77,7 +75,7 @@ final class Q5_1Matrix extends WeightMatrix {
             int qh = data.get(Simd.LE_INT, bo + 4);
             IntVector h = IntVector.broadcast(I, qh);
             IntVector h4 = IntVector.broadcast(I, qh << 4);
-            IntVector q = ((ShortVector) ByteVector.fromMemorySegment(B128, data, bo + 8, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0)).reinterpretAsInts();
+            IntVector q = ((ShortVector) ByteVector.fromMemorySegment(B128, data, bo + 8, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Simd.S256, 0)).reinterpretAsInts();
             FloatVector w0 = (FloatVector) q.and(0x0F).or(h4.lanewise(VectorOperators.LSHR, Q5_0Matrix.FIFTH_BIT_0).and(0x10)).convert(VectorOperators.I2F, 0);
             FloatVector w1 = (FloatVector) q.lanewise(VectorOperators.LSHR, 16).and(0x0F).or(h4.lanewise(VectorOperators.LSHR, Q5_0Matrix.FIFTH_BIT_1).and(0x10)).convert(VectorOperators.I2F, 0);
             FloatVector w2 = (FloatVector) q.and(0xF0).or(h.lanewise(VectorOperators.LSHR, Q5_0Matrix.FIFTH_BIT_2).and(0x100)).convert(VectorOperators.I2F, 0);
@@ -112,7 +110,7 @@ final class Q5_1Matrix extends WeightMatrix {
             int qh = data.get(Simd.LE_INT, bo + 4);
             IntVector h = IntVector.broadcast(I, qh);
             IntVector h4 = IntVector.broadcast(I, qh << 4);
-            IntVector q = ((ShortVector) ByteVector.fromMemorySegment(B128, data, bo + 8, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S256, 0)).reinterpretAsInts();
+            IntVector q = ((ShortVector) ByteVector.fromMemorySegment(B128, data, bo + 8, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, Simd.S256, 0)).reinterpretAsInts();
             FloatVector w0 = (FloatVector) q.and(0x0F).or(h4.lanewise(VectorOperators.LSHR, Q5_0Matrix.FIFTH_BIT_0).and(0x10)).convert(VectorOperators.I2F, 0);
             FloatVector w1 = (FloatVector) q.lanewise(VectorOperators.LSHR, 16).and(0x0F).or(h4.lanewise(VectorOperators.LSHR, Q5_0Matrix.FIFTH_BIT_1).and(0x10)).convert(VectorOperators.I2F, 0);
             FloatVector w2 = (FloatVector) q.and(0xF0).or(h.lanewise(VectorOperators.LSHR, Q5_0Matrix.FIFTH_BIT_2).and(0x100)).convert(VectorOperators.I2F, 0);
