@@ -48,34 +48,62 @@ class WeightMatrixTest {
 
     /**
      * Every one of the 65536 halves through the vector kernels (mat-vec and the 4-token mat-mul path), against
-     * Float.float16ToFloat: row i holds half i in lane i % 8 and zeros elsewhere, and x picks that lane.
+     * Float.float16ToFloat: row i holds half i at column i % 27 and zeros elsewhere, and x picks that column. 27
+     * columns take each kernel's 16-column loop (whose short widening holds for finite halves only, so the rows with
+     * an infinity or a NaN must be caught and computed again), its 8-column step and its scalar tail.
      */
     @Test
     void f16KernelsWidenEveryHalfExactly() {
         int rows = 65536;
-        byte[] bytes = new byte[rows * 8 * 2];
+        int cols = 27;
+        byte[] bytes = new byte[rows * cols * 2];
         for (int i = 0; i < rows; i++) {
-            half(bytes, (i * 8 + i % 8) * 2, i);
+            half(bytes, (i * cols + i % cols) * 2, i);
         }
-        WeightMatrix m = WeightMatrix.of("halves", DType.F16, rows, 8, MemorySegment.ofArray(bytes));
-        float[] x = new float[8 * 8];
-        for (int k = 0; k < 8; k++) {
-            x[k * 8 + k] = 1f;
+        WeightMatrix m = WeightMatrix.of("halves", DType.F16, rows, cols, MemorySegment.ofArray(bytes));
+        float[] x = new float[cols * cols];
+        for (int k = 0; k < cols; k++) {
+            x[k * cols + k] = 1f;
         }
-        float[] y = new float[8 * rows];
-        m.matmul(x, 8, y, Parallel.serial());
+        float[] y = new float[cols * rows];
+        m.matmul(x, cols, y, Parallel.serial());
         float[] yk = new float[rows];
-        for (int k = 0; k < 8; k++) {
-            m.matvec(Arrays.copyOfRange(x, k * 8, k * 8 + 8), yk, Parallel.serial());
-            for (int i = k; i < rows; i += 8) {
+        for (int k = 0; k < cols; k++) {
+            m.matvec(Arrays.copyOfRange(x, k * cols, k * cols + cols), yk, Parallel.serial());
+            for (int i = k; i < rows; i += cols) {
                 float expected = Float.float16ToFloat((short) i);
-                for (float got : new float[] {yk[i], y[k * rows + i]}) {
+                for (float got : new float[] {yk[i], y[k * rows + i], m.dot(i, x, k * cols)}) {
                     if (Float.isNaN(expected) ? !Float.isNaN(got) : got != expected) {
-                        fail(String.format("half 0x%04x: expected %s, kernel gave %s", i, expected, got));
+                        fail(String.format("half 0x%04x at column %d: expected %s, kernel gave %s", i, k, expected, got));
                     }
                 }
             }
         }
+    }
+
+    /** A row with one infinity among finite halves sums to that infinity, in every kernel; with a NaN, to NaN. */
+    @Test
+    void f16RowsWithInfinityOrNaNAreNotWidenedAsFiniteNumbers() {
+        int cols = 64;
+        byte[] bytes = new byte[3 * cols * 2];
+        for (int j = 0; j < 3 * cols; j++) {
+            half(bytes, j * 2, 0x3C00); // 1.0
+        }
+        half(bytes, 5 * 2, 0x7C00); // row 0, column 5: +inf
+        half(bytes, (cols + 40) * 2, 0x7E00); // row 1, column 40: NaN
+        WeightMatrix m = WeightMatrix.of("specials", DType.F16, 3, cols, MemorySegment.ofArray(bytes));
+        float[] x = new float[4 * cols];
+        Arrays.fill(x, 0.5f);
+        float[] y = new float[4 * 3];
+        m.matmul(x, 4, y, Parallel.serial());
+        for (int t = 0; t < 4; t++) {
+            assertEquals(Float.POSITIVE_INFINITY, y[t * 3], "token " + t);
+            assertTrue(Float.isNaN(y[t * 3 + 1]), "token " + t);
+            assertEquals(32f, y[t * 3 + 2], "token " + t);
+        }
+        assertEquals(Float.POSITIVE_INFINITY, m.dot(0, x, 0));
+        assertTrue(Float.isNaN(m.dot(1, x, 0)));
+        assertEquals(32f, m.dot(2, x, 0));
     }
 
     @Test
