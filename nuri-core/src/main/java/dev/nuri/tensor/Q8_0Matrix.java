@@ -55,11 +55,7 @@ final class Q8_0Matrix extends WeightMatrix {
 
     /** The {@code n} vectors from {@code x[off ..]} in slice order, times 2^-24 (see the class comment). */
     private float[] prepare(float[] x, int off, int n) {
-        float[] out = Simd.sliceOrder(x, off, n * cols, 0);
-        for (int i = 0; i < out.length; i++) {
-            out[i] *= 0x1p-24f;
-        }
-        return out;
+        return Simd.sliceOrder(x, off, n * cols, 0, 0x1p-24f);
     }
 
     /** Row {@code row}'s dot product with the prepared vector at {@code x[xOffset ..]}. */

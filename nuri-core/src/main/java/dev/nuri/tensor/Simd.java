@@ -67,11 +67,16 @@ final class Simd {
      * are left free at the end for the caller's own prepared data.
      */
     static float[] sliceOrder(float[] x, int off, int len, int extra) {
+        return sliceOrder(x, off, len, extra, 1f);
+    }
+
+    /** {@link #sliceOrder(float[], int, int, int)} times {@code scale}, a power of two (exact). */
+    static float[] sliceOrder(float[] x, int off, int len, int extra, float scale) {
         float[] out = new float[len + extra];
         for (int c = 0; c < len; c += 32) {
             for (int j = 0; j < 4; j++) {
                 for (int i = 0; i < 8; i++) {
-                    out[c + 8 * j + i] = x[off + c + 4 * i + j];
+                    out[c + 8 * j + i] = x[off + c + 4 * i + j] * scale;
                 }
             }
         }
