@@ -21,8 +21,9 @@ import jdk.incubator.vector.VectorOperators;
  *
  * <p>Each row is summed in two chains of fused multiply-adds, the even and the odd 8 columns of every 16: a single
  * chain is bound by the latency of its FMAs (4 cycles each), which capped a core at 10.3 GB/s of weights; with the
- * short widening and two chains it digests 16–17 GB/s (4096 columns in cache, Zen 3). Four chains were no faster.
- * The 4-token kernel keeps the same two chains per token, so batching does not change a result bit.
+ * short widening and two chains it digests 14–15 GB/s (4096 columns in cache, Zen 3). Four chains were no faster
+ * (13.7 against 14.1 GB/s). The 4-token kernel keeps the same two chains per token, so batching does not change a
+ * result bit.
  */
 final class F16Matrix extends WeightMatrix {
     /** The magnitude bits (exponent and mantissa) of a half whose exponent is 31: infinity or NaN. */
